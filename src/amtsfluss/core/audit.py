@@ -1,0 +1,144 @@
+"""The tamper-evident audit log: append, and verify the hash chain.
+
+Each Mandant has its own chain (the platform's own events form the chain ``platform``). An
+event's hash covers all of its fields and the previous event's hash; the chain head keeps the
+last sequence number and hash so that removing the newest rows is detected as well.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from amtsfluss.core import context
+from amtsfluss.core.models import AuditChainHead, AuditEvent, Mandant, User
+from amtsfluss.core.models.audit import Outcome
+
+GENESIS = "0" * 64
+PLATFORM_CHAIN = "platform"
+
+__all__ = ["GENESIS", "Outcome", "chain_of", "record", "verify"]
+
+
+def chain_of(mandant: Mandant | None) -> str:
+    return PLATFORM_CHAIN if mandant is None else f"mandant-{mandant.pk}"
+
+
+def link_hash(event: AuditEvent) -> str:
+    payload = {
+        "chain": event.chain,
+        "seq": event.seq,
+        "mandant": event.mandant_id,
+        "occurred_at": event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "outcome": event.outcome,
+        "client_address": event.client_address,
+        "details": event.details,
+        "prev_hash": event.prev_hash,
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record(
+    *,
+    mandant: Mandant | None,
+    actor: User | None,
+    action: str,
+    object_type: str = "",
+    object_id: str = "",
+    outcome: str = Outcome.SUCCESS,
+    details: dict[str, Any] | None = None,
+    actor_label: str | None = None,
+) -> AuditEvent:
+    """Append one event to the Mandant's chain, inside the caller's transaction if any.
+
+    The chain head row is locked for the append, so concurrent writers queue up per Mandant.
+    """
+    ctx = context.current()
+    chain = chain_of(mandant)
+    label = actor_label or (actor.username if actor is not None else f"<{ctx.channel}>")
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.get_or_create(chain=chain, defaults={"hash": GENESIS})
+        head = AuditChainHead.objects.select_for_update().get(pk=head.pk)
+        event = AuditEvent(
+            chain=chain,
+            seq=head.seq + 1,
+            mandant=mandant,
+            occurred_at=timezone.now().astimezone(UTC),
+            actor_id=actor.pk if actor is not None else None,
+            actor_label=label[:200],
+            action=action,
+            object_type=object_type,
+            object_id=object_id[:80],
+            outcome=outcome,
+            client_address=ctx.client_address,
+            details=details or {},
+            prev_hash=head.hash,
+        )
+        event.hash = link_hash(event)
+        event.save()
+        AuditChainHead.objects.filter(pk=head.pk).update(seq=event.seq, hash=event.hash)
+    return event
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    chain: str
+    seq: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"chain {self.chain}, event #{self.seq}: {self.reason}"
+
+
+def verify(
+    *, chains: list[str] | None = None, progress: Callable[[int], None] | None = None
+) -> list[BrokenLink]:
+    """Check every chain; return the first broken link of each broken chain (empty = intact)."""
+    heads = {head.chain: head for head in AuditChainHead.objects.all()}
+    event_chains = set(AuditEvent.objects.values_list("chain", flat=True).distinct())
+    names = sorted(set(heads) | event_chains) if chains is None else chains
+    broken: list[BrokenLink] = []
+    for name in names:
+        problem = _verify_chain(name, heads.get(name), progress)
+        if problem is not None:
+            broken.append(problem)
+    return broken
+
+
+def _events(chain: str) -> Iterator[AuditEvent]:
+    return AuditEvent.objects.filter(chain=chain).order_by("seq").iterator(chunk_size=2000)
+
+
+def _verify_chain(
+    chain: str, head: AuditChainHead | None, progress: Callable[[int], None] | None
+) -> BrokenLink | None:
+    expected_seq, prev_hash = 1, GENESIS
+    for event in _events(chain):
+        if event.seq != expected_seq:
+            return BrokenLink(chain, expected_seq, "missing (removed)")
+        if event.prev_hash != prev_hash:
+            return BrokenLink(chain, event.seq, "does not link to its predecessor")
+        if link_hash(event) != event.hash:
+            return BrokenLink(chain, event.seq, "content changed after it was written")
+        expected_seq, prev_hash = event.seq + 1, event.hash
+        if progress is not None:
+            progress(1)
+    last_seq = expected_seq - 1
+    if head is None:
+        return BrokenLink(chain, last_seq, "chain head missing") if last_seq else None
+    if head.seq != last_seq or head.hash != prev_hash:
+        return BrokenLink(chain, last_seq + 1, f"missing (head expects #{head.seq})")
+    return None

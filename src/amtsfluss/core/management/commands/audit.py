@@ -1,0 +1,39 @@
+"""``amtsfluss audit verify``: check every Mandant's hash chain; exit 1 at the first break."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from amtsfluss.core import audit
+from amtsfluss.core.models import AuditEvent, Mandant
+
+
+class Command(BaseCommand):
+    help = "Audit log tools. 'verify' checks the hash chains and names the first broken link."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        verify = sub.add_parser("verify", help="verify the hash chain of every Mandant")
+        verify.add_argument("--mandant", help="only this Mandant (slug)")
+        verify.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        chains = None
+        if options.get("mandant"):
+            mandant = Mandant.objects.filter(slug=options["mandant"]).first()
+            if mandant is None:
+                raise CommandError(f"Unknown Mandant {options['mandant']!r}")
+            chains = [audit.chain_of(mandant)]
+        total = AuditEvent.objects.count()
+        with tqdm(
+            total=total, unit="event", disable=options["quiet"], file=self.stderr._out
+        ) as bar:
+            broken = audit.verify(chains=chains, progress=bar.update)
+        if broken:
+            for link in broken:
+                self.stderr.write(f"BROKEN: {link}")
+            raise CommandError(f"audit chain broken: first broken link {broken[0]}", returncode=1)
+        self.stdout.write(f"audit chain intact ({total} events)")

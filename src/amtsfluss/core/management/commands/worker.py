@@ -1,0 +1,70 @@
+"""``amtsfluss worker``: runs background tasks (django-tasks-db) and reports a heartbeat."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
+
+from amtsfluss.core import context
+from amtsfluss.core.models import WorkerHeartbeat
+
+logger = logging.getLogger("amtsfluss.worker")
+
+
+class Heartbeat(threading.Thread):
+    """Writes ``WorkerHeartbeat`` every few seconds until stopped; removes it at the end."""
+
+    def __init__(self, worker_id: str) -> None:
+        super().__init__(name="amtsfluss-heartbeat", daemon=True)
+        self.worker_id = worker_id
+        self.stopped = threading.Event()
+
+    def beat(self) -> None:
+        now = timezone.now()
+        WorkerHeartbeat.objects.update_or_create(
+            worker_id=self.worker_id,
+            defaults={"hostname": socket.gethostname(), "pid": os.getpid(), "last_seen": now},
+            create_defaults={
+                "hostname": socket.gethostname(),
+                "pid": os.getpid(),
+                "started_at": now,
+                "last_seen": now,
+            },
+        )
+
+    def run(self) -> None:
+        try:
+            while True:
+                try:
+                    close_old_connections()
+                    self.beat()
+                except Exception:  # a missed beat must not end the worker; readiness shows it
+                    logger.exception("worker heartbeat failed")
+                if self.stopped.wait(settings.AMTSFLUSS_WORKER_HEARTBEAT_SECONDS):
+                    break
+            WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        finally:
+            connection.close()
+
+
+class Command(DatabaseWorkerCommand):
+    help = "Run background tasks from the database queue; several may run on several machines."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        heartbeat = Heartbeat(options["worker_id"])
+        heartbeat.beat()
+        heartbeat.start()
+        try:
+            with context.use(context.RequestContext(channel="worker")):
+                super().handle(*args, **options)
+        finally:
+            heartbeat.stopped.set()
+            heartbeat.join(timeout=5)

@@ -1,0 +1,34 @@
+from amtsfluss.core.models.apikey import ApiKey
+from amtsfluss.core.models.audit import AuditChainHead, AuditEvent
+from amtsfluss.core.models.blob import Blob
+from amtsfluss.core.models.login import LoginFailure
+from amtsfluss.core.models.mandant import Mandant, MandantHost, MandantScoped
+from amtsfluss.core.models.organisation import (
+    Membership,
+    Organisationseinheit,
+    OrganisationseinheitClosure,
+    Role,
+    UnitKind,
+)
+from amtsfluss.core.models.user import User
+from amtsfluss.core.models.vertretung import Vertretung
+from amtsfluss.core.models.worker import WorkerHeartbeat
+
+__all__ = [
+    "ApiKey",
+    "AuditChainHead",
+    "AuditEvent",
+    "Blob",
+    "LoginFailure",
+    "Mandant",
+    "MandantHost",
+    "MandantScoped",
+    "Membership",
+    "Organisationseinheit",
+    "OrganisationseinheitClosure",
+    "Role",
+    "UnitKind",
+    "User",
+    "Vertretung",
+    "WorkerHeartbeat",
+]

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from amtsfluss.core import audit
+from amtsfluss.core.errors import PermissionDenied, ServiceError
+from amtsfluss.core.models import AuditChainHead, Mandant, MandantHost, User
+
+
+def _require_operator(by: User | None) -> None:
+    if by is not None and not by.is_platform_operator:
+        raise PermissionDenied(_("Only the platform operator manages Mandanten."))
+
+
+def mandant_create(
+    *, slug: str, name: str, hosts: list[str], is_default: bool = False, by: User | None
+) -> Mandant:
+    """Create a Mandant with its host names and an empty audit chain. ``by=None`` is the CLI."""
+    _require_operator(by)
+    with transaction.atomic():
+        if Mandant.objects.filter(slug=slug).exists():
+            raise ServiceError(_("A Mandant with this short name exists already."))
+        taken = MandantHost.objects.filter(hostname__in=hosts).values_list("hostname", flat=True)
+        if taken:
+            raise ServiceError(_("Host name already in use: %s") % ", ".join(taken))
+        if is_default:
+            Mandant.objects.filter(is_default=True).update(is_default=False)
+        mandant = Mandant.objects.create(slug=slug, name=name, is_default=is_default)
+        MandantHost.objects.bulk_create(
+            [MandantHost(mandant=mandant, hostname=host.lower()) for host in hosts]
+        )
+        AuditChainHead.objects.create(chain=audit.chain_of(mandant), hash=audit.GENESIS)
+        audit.record(
+            mandant=None,
+            actor=by,
+            action="mandant.create",
+            object_type="core.mandant",
+            object_id=str(mandant.pk),
+            details={"slug": slug, "hosts": hosts},
+        )
+    return mandant
+
+
+def mandant_update(
+    *, mandant: Mandant, name: str, is_active: bool, hosts: list[str], by: User | None
+) -> Mandant:
+    _require_operator(by)
+    with transaction.atomic():
+        taken = (
+            MandantHost.objects.filter(hostname__in=hosts)
+            .exclude(mandant=mandant)
+            .values_list("hostname", flat=True)
+        )
+        if taken:
+            raise ServiceError(_("Host name already in use: %s") % ", ".join(taken))
+        mandant.name, mandant.is_active = name, is_active
+        mandant.save(update_fields=["name", "is_active"])
+        mandant.hosts.exclude(hostname__in=hosts).delete()
+        existing = set(mandant.hosts.values_list("hostname", flat=True))
+        MandantHost.objects.bulk_create(
+            [MandantHost(mandant=mandant, hostname=h.lower()) for h in hosts if h not in existing]
+        )
+        audit.record(
+            mandant=None,
+            actor=by,
+            action="mandant.update",
+            object_type="core.mandant",
+            object_id=str(mandant.pk),
+            details={"name": name, "is_active": is_active, "hosts": hosts},
+        )
+    return mandant

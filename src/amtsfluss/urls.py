@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from amtsfluss.api.urls import api
+from amtsfluss.web import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("amtsfluss.web.urls")),
+]
