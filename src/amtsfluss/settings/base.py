@@ -182,13 +182,28 @@ TASKS = {
 AMTSFLUSS_WORKER_HEARTBEAT_SECONDS = env_int("AMTSFLUSS_WORKER_HEARTBEAT_SECONDS", 10)
 AMTSFLUSS_WORKER_STALE_SECONDS = env_int("AMTSFLUSS_WORKER_STALE_SECONDS", 60)
 
-# --- mail -------------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("AMTSFLUSS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env_str("AMTSFLUSS_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("AMTSFLUSS_EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("AMTSFLUSS_EMAIL_USER")
-EMAIL_HOST_PASSWORD = env_str("AMTSFLUSS_EMAIL_PASSWORD")
-EMAIL_USE_TLS = env_bool("AMTSFLUSS_EMAIL_TLS", False)
+# --- mail (Django 6.1 MAILERS) ----------------------------------------------------------------
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def mailer_from_env(default_backend: str) -> dict[str, object]:
+    """The default mailer: SMTP options only when the SMTP backend is chosen."""
+    backend = env_str("AMTSFLUSS_EMAIL_BACKEND", default_backend)
+    if backend != SMTP_BACKEND:
+        return {"BACKEND": backend}
+    return {
+        "BACKEND": backend,
+        "OPTIONS": {
+            "host": env_str("AMTSFLUSS_EMAIL_HOST", "localhost"),
+            "port": env_int("AMTSFLUSS_EMAIL_PORT", 25),
+            "username": env_str("AMTSFLUSS_EMAIL_USER"),
+            "password": env_str("AMTSFLUSS_EMAIL_PASSWORD"),
+            "use_tls": env_bool("AMTSFLUSS_EMAIL_TLS", False),
+        },
+    }
+
+
+MAILERS = {"default": mailer_from_env("django.core.mail.backends.console.EmailBackend")}
 DEFAULT_FROM_EMAIL = env_str("AMTSFLUSS_EMAIL_FROM", "amtsfluss@localhost")
 
 # --- uploads ----------------------------------------------------------------------------------

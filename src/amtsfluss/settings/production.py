@@ -4,6 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from amtsfluss.config import env_bool, env_int, env_str
 from amtsfluss.settings.base import *  # noqa: F403
+from amtsfluss.settings.base import SMTP_BACKEND, mailer_from_env
 
 SECRET_KEY = env_str("AMTSFLUSS_SECRET_KEY")
 if len(SECRET_KEY) < 50:
@@ -23,4 +24,4 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-amtsfluss_session"
 CSRF_COOKIE_NAME = "__Host-amtsfluss_csrf"
 AMTSFLUSS_REQUIRE_MFA = env_bool("AMTSFLUSS_REQUIRE_MFA", True)
-EMAIL_BACKEND = env_str("AMTSFLUSS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+MAILERS = {"default": mailer_from_env(SMTP_BACKEND)}
