@@ -74,6 +74,7 @@ test-postgres: install-test
 	fi
 
 audit-deps: $(VENV)/.test-installed
+	@mkdir -p var
 	-$(UV) export --frozen --format requirements-txt --no-hashes --quiet > var/requirements-audit.txt 2>/dev/null || true
 	-$(BIN)/pip-audit --progress-spinner off -r var/requirements-audit.txt --disable-pip --no-deps || echo "(pip-audit is a report, not a gate)"
 

@@ -69,7 +69,9 @@ def world(db: None) -> World:
             parent=units[parent] if parent else None,
             by=None,
         )
-    b_units = {"32": unit_create(mandant=b, code="32", name="Ordnung B", kind="fachbereich", by=None)}
+    b_units = {
+        "32": unit_create(mandant=b, code="32", name="Ordnung B", kind="fachbereich", by=None)
+    }
     return World(
         a=a,
         b=b,

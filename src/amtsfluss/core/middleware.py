@@ -24,7 +24,7 @@ MANDANT_FREE_PREFIXES = ("/healthz", "/readyz", "/static/")
 class RequestContextMiddleware:
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
-        self.header = getattr(settings, "AMTSFLUSS_CLIENT_ADDRESS_HEADER", "")
+        self.header = settings.AMTSFLUSS_CLIENT_ADDRESS_HEADER
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         address = request.META.get(self.header, "") if self.header else ""
@@ -111,7 +111,7 @@ class RequireMFAMiddleware:
             settings.AMTSFLUSS_REQUIRE_MFA
             and user.is_authenticated
             and not request.path.startswith(self.exempt_prefixes)
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not getattr(user, "is_verified", lambda: False)()
         ):
             return HttpResponseRedirect(f"{reverse('web:mfa')}?next={request.path}")
         return self.get_response(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
-from django.utils.csp import CSP  # type: ignore[attr-defined]
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from amtsfluss.config import env_bool, env_int, env_list, env_str
@@ -18,6 +18,8 @@ NODE_MODULES_DIR = Path(env_str("AMTSFLUSS_NODE_MODULES", str(REPO_DIR / "node_m
 DEBUG = env_bool("AMTSFLUSS_DEBUG", False)
 ALLOWED_HOSTS = env_list("AMTSFLUSS_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("AMTSFLUSS_CSRF_TRUSTED_ORIGINS")
+#: e.g. HTTP_X_REAL_IP behind a reverse proxy; audit events record the client address from it
+AMTSFLUSS_CLIENT_ADDRESS_HEADER = env_str("AMTSFLUSS_CLIENT_ADDRESS_HEADER")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -102,8 +104,10 @@ DATABASES = {"default": database_from_env(env_str("DATABASE_URL"))}
 # --- auth and sessions ------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

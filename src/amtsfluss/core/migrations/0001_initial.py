@@ -9,265 +9,638 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('chain', models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ('seq', models.PositiveBigIntegerField(default=0)),
-                ('hash', models.CharField(max_length=64)),
+                ("chain", models.CharField(max_length=40, primary_key=True, serialize=False)),
+                ("seq", models.PositiveBigIntegerField(default=0)),
+                ("hash", models.CharField(max_length=64)),
             ],
         ),
         migrations.CreateModel(
-            name='WorkerHeartbeat',
+            name="WorkerHeartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('worker_id', models.CharField(max_length=64, unique=True)),
-                ('hostname', models.CharField(max_length=253)),
-                ('pid', models.PositiveIntegerField()),
-                ('started_at', models.DateTimeField()),
-                ('last_seen', models.DateTimeField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("worker_id", models.CharField(max_length=64, unique=True)),
+                ("hostname", models.CharField(max_length=253)),
+                ("pid", models.PositiveIntegerField()),
+                ("started_at", models.DateTimeField()),
+                ("last_seen", models.DateTimeField(db_index=True)),
             ],
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('is_platform_operator', models.BooleanField(default=False, help_text='Staff of the IT provider: creates and manages Mandanten, sees no case data.', verbose_name='Plattformbetrieb')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "is_platform_operator",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Staff of the IT provider: creates and manages Mandanten, sees no case data.",
+                        verbose_name="Plattformbetrieb",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Benutzer:in',
-                'verbose_name_plural': 'Benutzer:innen',
-                'abstract': False,
+                "verbose_name": "Benutzer:in",
+                "verbose_name_plural": "Benutzer:innen",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='LoginFailure',
+            name="LoginFailure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(max_length=150)),
-                ('client_address', models.CharField(max_length=64)),
-                ('occurred_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("username", models.CharField(max_length=150)),
+                ("client_address", models.CharField(max_length=64)),
+                ("occurred_at", models.DateTimeField()),
             ],
             options={
-                'indexes': [models.Index(fields=['username', 'occurred_at'], name='core_loginf_usernam_0c645d_idx'), models.Index(fields=['client_address', 'occurred_at'], name='core_loginf_client__9b754a_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["username", "occurred_at"], name="core_loginf_usernam_0c645d_idx"
+                    ),
+                    models.Index(
+                        fields=["client_address", "occurred_at"],
+                        name="core_loginf_client__9b754a_idx",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Mandant',
+            name="Mandant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=63, unique=True, verbose_name='Kurzname')),
-                ('name', models.CharField(max_length=200, verbose_name='Name')),
-                ('is_default', models.BooleanField(default=False, help_text='Answers requests whose host name belongs to no Mandant.', verbose_name='Standard-Mandant')),
-                ('is_active', models.BooleanField(default=True, verbose_name='aktiv')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=63, unique=True, verbose_name="Kurzname")),
+                ("name", models.CharField(max_length=200, verbose_name="Name")),
+                (
+                    "is_default",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Answers requests whose host name belongs to no Mandant.",
+                        verbose_name="Standard-Mandant",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="aktiv")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'Mandant',
-                'verbose_name_plural': 'Mandanten',
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('is_default',), name='core_mandant_single_default')],
+                "verbose_name": "Mandant",
+                "verbose_name_plural": "Mandanten",
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_default", True)),
+                        fields=("is_default",),
+                        name="core_mandant_single_default",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ApiKey',
+            name="ApiKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='Bezeichnung')),
-                ('prefix', models.CharField(max_length=16, unique=True)),
-                ('secret_hash', models.CharField(max_length=64)),
-                ('scopes', models.JSONField(default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_keys', to=settings.AUTH_USER_MODEL)),
-                ('mandant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.mandant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="Bezeichnung")),
+                ("prefix", models.CharField(max_length=16, unique=True)),
+                ("secret_hash", models.CharField(max_length=64)),
+                ("scopes", models.JSONField(default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_keys",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mandant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.mandant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API-Schlüssel',
-                'verbose_name_plural': 'API-Schlüssel',
+                "verbose_name": "API-Schlüssel",
+                "verbose_name_plural": "API-Schlüssel",
             },
         ),
         migrations.AddField(
-            model_name='user',
-            name='mandant',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='core.mandant'),
+            model_name="user",
+            name="mandant",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="users",
+                to="core.mandant",
+            ),
         ),
         migrations.CreateModel(
-            name='MandantHost',
+            name="MandantHost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hostname', models.CharField(max_length=253, unique=True, verbose_name='Hostname')),
-                ('mandant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hosts', to='core.mandant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "hostname",
+                    models.CharField(max_length=253, unique=True, verbose_name="Hostname"),
+                ),
+                (
+                    "mandant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hosts",
+                        to="core.mandant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Hostname',
-                'verbose_name_plural': 'Hostnamen',
+                "verbose_name": "Hostname",
+                "verbose_name_plural": "Hostnamen",
             },
         ),
         migrations.CreateModel(
-            name='Organisationseinheit',
+            name="Organisationseinheit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('dezernat', 'Dezernat'), ('fachbereich', 'Fachbereich/Amt'), ('abteilung', 'Abteilung'), ('sachgebiet', 'Sachgebiet')], max_length=20, verbose_name='Art')),
-                ('code', models.CharField(max_length=20, verbose_name='Kürzel')),
-                ('name', models.CharField(max_length=200, verbose_name='Bezeichnung')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='Funktionspostfach')),
-                ('is_active', models.BooleanField(default=True, verbose_name='aktiv')),
-                ('mandant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.mandant')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='core.organisationseinheit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("dezernat", "Dezernat"),
+                            ("fachbereich", "Fachbereich/Amt"),
+                            ("abteilung", "Abteilung"),
+                            ("sachgebiet", "Sachgebiet"),
+                        ],
+                        max_length=20,
+                        verbose_name="Art",
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, verbose_name="Kürzel")),
+                ("name", models.CharField(max_length=200, verbose_name="Bezeichnung")),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="Funktionspostfach"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="aktiv")),
+                (
+                    "mandant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.mandant",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="core.organisationseinheit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Organisationseinheit',
-                'verbose_name_plural': 'Organisationseinheiten',
-                'ordering': ['code'],
+                "verbose_name": "Organisationseinheit",
+                "verbose_name_plural": "Organisationseinheiten",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('sachbearbeitung', 'Sachbearbeitung'), ('amtsleitung', 'Amtsleitung'), ('registratur', 'Registratur'), ('rechnungspruefung', 'Rechnungsprüfung'), ('kasse', 'Kasse'), ('datenschutz', 'Datenschutz'), ('fachadministration', 'Fachadministration')], max_length=30, verbose_name='Rolle')),
-                ('valid_from', models.DateTimeField(blank=True, null=True, verbose_name='gültig ab')),
-                ('valid_until', models.DateTimeField(blank=True, null=True, verbose_name='gültig bis')),
-                ('mandant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.mandant')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='core.organisationseinheit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("sachbearbeitung", "Sachbearbeitung"),
+                            ("amtsleitung", "Amtsleitung"),
+                            ("registratur", "Registratur"),
+                            ("rechnungspruefung", "Rechnungsprüfung"),
+                            ("kasse", "Kasse"),
+                            ("datenschutz", "Datenschutz"),
+                            ("fachadministration", "Fachadministration"),
+                        ],
+                        max_length=30,
+                        verbose_name="Rolle",
+                    ),
+                ),
+                (
+                    "valid_from",
+                    models.DateTimeField(blank=True, null=True, verbose_name="gültig ab"),
+                ),
+                (
+                    "valid_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="gültig bis"),
+                ),
+                (
+                    "mandant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.mandant",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="core.organisationseinheit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Mitgliedschaft',
-                'verbose_name_plural': 'Mitgliedschaften',
+                "verbose_name": "Mitgliedschaft",
+                "verbose_name_plural": "Mitgliedschaften",
             },
         ),
         migrations.CreateModel(
-            name='OrganisationseinheitClosure',
+            name="OrganisationseinheitClosure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('depth', models.PositiveSmallIntegerField()),
-                ('ancestor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='descendant_links', to='core.organisationseinheit')),
-                ('descendant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ancestor_links', to='core.organisationseinheit')),
-                ('mandant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.mandant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("depth", models.PositiveSmallIntegerField()),
+                (
+                    "ancestor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="descendant_links",
+                        to="core.organisationseinheit",
+                    ),
+                ),
+                (
+                    "descendant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ancestor_links",
+                        to="core.organisationseinheit",
+                    ),
+                ),
+                (
+                    "mandant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.mandant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Vertretung',
+            name="Vertretung",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateTimeField(verbose_name='von')),
-                ('valid_until', models.DateTimeField(verbose_name='bis')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='Anlass')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mandant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.mandant')),
-                ('vertretene_person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='vertretungen_als_vertretene', to=settings.AUTH_USER_MODEL, verbose_name='vertretene Person')),
-                ('vertretung', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='vertretungen_als_vertretung', to=settings.AUTH_USER_MODEL, verbose_name='Vertretung')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateTimeField(verbose_name="von")),
+                ("valid_until", models.DateTimeField(verbose_name="bis")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="Anlass")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mandant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.mandant",
+                    ),
+                ),
+                (
+                    "vertretene_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="vertretungen_als_vertretene",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="vertretene Person",
+                    ),
+                ),
+                (
+                    "vertretung",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="vertretungen_als_vertretung",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="Vertretung",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Vertretung',
-                'verbose_name_plural': 'Vertretungen',
-                'ordering': ['-valid_from'],
+                "verbose_name": "Vertretung",
+                "verbose_name_plural": "Vertretungen",
+                "ordering": ["-valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='Blob',
+            name="Blob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.PositiveBigIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('mandant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.mandant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.PositiveBigIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "mandant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.mandant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Inhalt',
-                'verbose_name_plural': 'Inhalte',
-                'indexes': [models.Index(fields=['sha256'], name='core_blob_sha256_b7c419_idx')],
-                'constraints': [models.UniqueConstraint(fields=('mandant', 'sha256'), name='core_blob_unique')],
+                "verbose_name": "Inhalt",
+                "verbose_name_plural": "Inhalte",
+                "indexes": [models.Index(fields=["sha256"], name="core_blob_sha256_b7c419_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("mandant", "sha256"), name="core_blob_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chain', models.CharField(max_length=40)),
-                ('seq', models.PositiveBigIntegerField()),
-                ('occurred_at', models.DateTimeField()),
-                ('actor_id', models.BigIntegerField(null=True)),
-                ('actor_label', models.CharField(max_length=200)),
-                ('action', models.CharField(max_length=80)),
-                ('object_type', models.CharField(blank=True, max_length=80)),
-                ('object_id', models.CharField(blank=True, max_length=80)),
-                ('outcome', models.CharField(choices=[('success', 'erfolgreich'), ('denied', 'verweigert'), ('failure', 'fehlgeschlagen')], max_length=10)),
-                ('client_address', models.CharField(blank=True, max_length=64)),
-                ('details', models.JSONField(default=dict)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
-                ('mandant', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.mandant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("chain", models.CharField(max_length=40)),
+                ("seq", models.PositiveBigIntegerField()),
+                ("occurred_at", models.DateTimeField()),
+                ("actor_id", models.BigIntegerField(null=True)),
+                ("actor_label", models.CharField(max_length=200)),
+                ("action", models.CharField(max_length=80)),
+                ("object_type", models.CharField(blank=True, max_length=80)),
+                ("object_id", models.CharField(blank=True, max_length=80)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("success", "erfolgreich"),
+                            ("denied", "verweigert"),
+                            ("failure", "fehlgeschlagen"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("client_address", models.CharField(blank=True, max_length=64)),
+                ("details", models.JSONField(default=dict)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
+                (
+                    "mandant",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.mandant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Protokolleintrag',
-                'verbose_name_plural': 'Protokolleinträge',
-                'indexes': [models.Index(fields=['mandant', 'occurred_at'], name='core_audite_mandant_f5707a_idx'), models.Index(fields=['mandant', 'object_type', 'object_id'], name='core_audite_mandant_c44097_idx'), models.Index(fields=['mandant', 'actor_id'], name='core_audite_mandant_68b3e9_idx')],
-                'constraints': [models.UniqueConstraint(fields=('chain', 'seq'), name='core_audit_chain_seq')],
+                "verbose_name": "Protokolleintrag",
+                "verbose_name_plural": "Protokolleinträge",
+                "indexes": [
+                    models.Index(
+                        fields=["mandant", "occurred_at"], name="core_audite_mandant_f5707a_idx"
+                    ),
+                    models.Index(
+                        fields=["mandant", "object_type", "object_id"],
+                        name="core_audite_mandant_c44097_idx",
+                    ),
+                    models.Index(
+                        fields=["mandant", "actor_id"], name="core_audite_mandant_68b3e9_idx"
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("chain", "seq"), name="core_audit_chain_seq")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('is_platform_operator', True), ('mandant__isnull', True)), models.Q(('is_platform_operator', False), ('mandant__isnull', False)), _connector='OR'), name='core_user_operator_xor_mandant'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("is_platform_operator", True), ("mandant__isnull", True)),
+                    models.Q(("is_platform_operator", False), ("mandant__isnull", False)),
+                    _connector="OR",
+                ),
+                name="core_user_operator_xor_mandant",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisationseinheit',
-            constraint=models.UniqueConstraint(fields=('mandant', 'code'), name='core_oe_code_unique'),
+            model_name="organisationseinheit",
+            constraint=models.UniqueConstraint(
+                fields=("mandant", "code"), name="core_oe_code_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['user', 'role'], name='core_member_user_id_65ee01_idx'),
+            model_name="membership",
+            index=models.Index(fields=["user", "role"], name="core_member_user_id_65ee01_idx"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'unit', 'role'), name='core_membership_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "unit", "role"), name="core_membership_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='organisationseinheitclosure',
-            index=models.Index(fields=['descendant', 'ancestor'], name='core_organi_descend_a62ee4_idx'),
+            model_name="organisationseinheitclosure",
+            index=models.Index(
+                fields=["descendant", "ancestor"], name="core_organi_descend_a62ee4_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisationseinheitclosure',
-            constraint=models.UniqueConstraint(fields=('ancestor', 'descendant'), name='core_oe_closure_unique'),
+            model_name="organisationseinheitclosure",
+            constraint=models.UniqueConstraint(
+                fields=("ancestor", "descendant"), name="core_oe_closure_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='vertretung',
-            index=models.Index(fields=['vertretung', 'valid_from', 'valid_until'], name='core_vertre_vertret_a97bbd_idx'),
+            model_name="vertretung",
+            index=models.Index(
+                fields=["vertretung", "valid_from", "valid_until"],
+                name="core_vertre_vertret_a97bbd_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vertretung',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__gt', models.F('valid_from'))), name='core_vertretung_period_positive'),
+            model_name="vertretung",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_until__gt", models.F("valid_from"))),
+                name="core_vertretung_period_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vertretung',
-            constraint=models.CheckConstraint(condition=models.Q(('vertretene_person', models.F('vertretung')), _negated=True), name='core_vertretung_not_self'),
+            model_name="vertretung",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("vertretene_person", models.F("vertretung")), _negated=True),
+                name="core_vertretung_not_self",
+            ),
         ),
     ]

@@ -49,6 +49,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["mandant", "actor_id"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.seq} {self.action} ({self.outcome})"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise RuntimeError("Audit events are append-only.")
@@ -64,3 +67,6 @@ class AuditChainHead(models.Model):
     chain = models.CharField(max_length=40, primary_key=True)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.chain} @ #{self.seq}"

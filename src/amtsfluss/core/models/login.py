@@ -15,3 +15,6 @@ class LoginFailure(models.Model):
             models.Index(fields=["username", "occurred_at"]),
             models.Index(fields=["client_address", "occurred_at"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.client_address} at {self.occurred_at}"

@@ -91,9 +91,7 @@ class Membership(MandantScoped):
         verbose_name = _("Mitgliedschaft")
         verbose_name_plural = _("Mitgliedschaften")
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "unit", "role"], name="core_membership_unique"
-            ),
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="core_membership_unique"),
         ]
         indexes = [models.Index(fields=["user", "role"])]
 

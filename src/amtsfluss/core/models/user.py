@@ -20,8 +20,8 @@ class User(AbstractUser):
     )
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("Benutzer:in")
-        verbose_name_plural = _("Benutzer:innen")
+        verbose_name = _("Benutzer:in")  # type: ignore[assignment]
+        verbose_name_plural = _("Benutzer:innen")  # type: ignore[assignment]
         constraints = [
             models.CheckConstraint(
                 condition=(

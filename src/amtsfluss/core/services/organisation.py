@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -37,11 +39,16 @@ def unit_create(
         unit = Organisationseinheit.objects.create(
             mandant=mandant, parent=parent, code=code, name=name, kind=kind, email=email
         )
-        links = [OrganisationseinheitClosure(mandant=mandant, ancestor=unit, descendant=unit, depth=0)]
+        links = [
+            OrganisationseinheitClosure(mandant=mandant, ancestor=unit, descendant=unit, depth=0)
+        ]
         if parent is not None:
             links += [
                 OrganisationseinheitClosure(
-                    mandant=mandant, ancestor_id=link.ancestor_id, descendant=unit, depth=link.depth + 1
+                    mandant=mandant,
+                    ancestor_id=link.ancestor_id,
+                    descendant=unit,
+                    depth=link.depth + 1,
                 )
                 for link in OrganisationseinheitClosure.objects.filter(descendant=parent)
             ]
@@ -108,8 +115,8 @@ def membership_grant(
     unit: Organisationseinheit,
     role: str,
     by: User | None,
-    valid_from: object = None,
-    valid_until: object = None,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
 ) -> Membership:
     if role not in Role.values:
         raise ServiceError(_("Unknown role: %s") % role)

@@ -92,18 +92,28 @@ def do_vertretung_create(
     return row
 
 
-def vertretung_end(*, principal: Principal, vertretung: Vertretung) -> Vertretung:
-    """End a Vertretung now (the caller fetched it with ``access(..., action='change')``)."""
+def vertretung_end(*, principal: Principal, vertretung: Vertretung) -> Vertretung | None:
+    """End a Vertretung now; one that has not started yet is cancelled (deleted).
+
+    The caller fetched it with ``access(Vertretung, ..., action="change")``. Returns the ended
+    row, or ``None`` when it was cancelled.
+    """
     now = timezone.now()
+    pk = vertretung.pk
     with transaction.atomic():
-        if vertretung.valid_until > now:
-            vertretung.valid_until = max(now, vertretung.valid_from + (now - now).resolution)
-            vertretung.save(update_fields=["valid_until"])
+        if vertretung.valid_from >= now:
+            vertretung.delete()
+            action, result = "vertretung.cancel", None
+        else:
+            if vertretung.valid_until > now:
+                vertretung.valid_until = now
+                vertretung.save(update_fields=["valid_until"])
+            action, result = "vertretung.end", vertretung
         audit.record(
             mandant=principal.mandant,
             actor=principal.user,
-            action="vertretung.end",
+            action=action,
             object_type="core.vertretung",
-            object_id=str(vertretung.pk),
+            object_id=str(pk),
         )
-    return vertretung
+    return result

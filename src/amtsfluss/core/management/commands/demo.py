@@ -18,7 +18,10 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="do nothing (but print the banner) if present"
         )
         parser.add_argument(
-            "--host", action="append", dest="hosts", help="host names (default 127.0.0.1, localhost)"
+            "--host",
+            action="append",
+            dest="hosts",
+            help="host names (default 127.0.0.1, localhost)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
