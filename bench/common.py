@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -69,6 +69,8 @@ class Report:
     notes: list[str] = field(default_factory=list)
     #: things a reader must not miss (a database skipped, a login fallback); printed loudly
     warnings: list[str] = field(default_factory=list)
+    #: parts that could not be measured; ``python -m bench`` then exits with status 1
+    failures: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -76,6 +78,12 @@ def warn(report: Report, message: str) -> None:
     """Record a warning and print it at once, so it is seen even if the run dies later."""
     report.warnings.append(message)
     print(f"\n!!! {message} !!!\n", flush=True)
+
+
+def fail(report: Report, message: str) -> None:
+    """Record that a part of the benchmark could not run; the others go on."""
+    report.failures.append(message)
+    print(f"\n!!! FAILED: {message}\n", flush=True)
 
 
 # --- statistics -------------------------------------------------------------------------------
@@ -196,10 +204,8 @@ def stop_process_group(process: subprocess.Popen[Any], timeout: float = 15.0) ->
     """SIGTERM the process group ``process`` leads, then SIGKILL whatever is left."""
     pgid = process.pid
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(pgid, sig)
-        except ProcessLookupError:
-            pass
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             process.poll()
@@ -208,6 +214,12 @@ def stop_process_group(process: subprocess.Popen[Any], timeout: float = 15.0) ->
                 return
             time.sleep(0.1)
     process.wait(timeout=5)
+
+
+def usable_cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def free_port() -> int:
@@ -499,6 +511,8 @@ def measure(target: LoadTarget, config: Config, server: Server | None) -> dict[s
         "p99_ms": result.p99_ms,
         "server_cores": cpu.tree_cores,
         "generator_cores": result.generator_cores,
+        # everything else: a database server, and whatever else runs on this machine (noise)
+        "other_cores": cpu.machine_busy * usable_cpus() - cpu.tree_cores - result.generator_cores,
         "machine_busy_pct": cpu.machine_busy * 100,
     }
 
@@ -645,9 +659,14 @@ RATIO_COLUMNS = [
 def format_report(report: Report) -> str:
     parts = [f"== {report.name} ==", format_table(report.columns, report.rows)]
     if report.ratios:
-        parts += ["", "Ratios (same run, side by side):", format_table(RATIO_COLUMNS, report.ratios)]
+        parts += [
+            "",
+            "Ratios (same run, side by side):",
+            format_table(RATIO_COLUMNS, report.ratios),
+        ]
     parts += [f"note: {note}" for note in report.notes]
     parts += [f"!!! {message} !!!" for message in report.warnings]
+    parts += [f"!!! FAILED: {message.splitlines()[0]}" for message in report.failures]
     return "\n".join(parts)
 
 
@@ -673,13 +692,12 @@ def machine_info() -> dict[str, Any]:
     model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
     meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
     memory = re.search(r"^MemTotal:\s*(\d+) kB", meminfo, re.MULTILINE)
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     return {
         "cpu_count": os.cpu_count(),
-        "cpu_usable": usable,
+        "cpu_usable": usable_cpus(),
         "cpu_model": model.group(1) if model else platform.processor(),
         "memory_gib": round(int(memory.group(1)) / 2**20, 1) if memory else None,
-        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "load_average_1_5_15_min": os.getloadavg() if hasattr(os, "getloadavg") else None,
         "os": platform.platform(),
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "packages": {name: _version(name) for name in ("django", "granian", "httpx", "psycopg")},
@@ -689,15 +707,20 @@ def machine_info() -> dict[str, Any]:
 
 
 def write_json(
-    report: Report, config: Config, started: datetime, directory: Path = RESULTS_DIR
+    report: Report,
+    config: Config,
+    started: datetime,
+    machine: dict[str, Any],
+    directory: Path = RESULTS_DIR,
 ) -> Path:
+    """Write ``<directory>/<report.name>.json``; ``machine`` is :func:`machine_info` at start."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{report.name}.json"
     payload = {
         "benchmark": report.name,
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine_info(),
+        "machine": machine,
         "config": asdict(config),
         **report.data,
         "columns": [asdict(c) for c in report.columns],
@@ -705,6 +728,7 @@ def write_json(
         "ratios": report.ratios,
         "notes": report.notes,
         "warnings": report.warnings,
+        "failures": report.failures,
     }
     path.write_text(json.dumps(_json_safe(payload), indent=2, ensure_ascii=False) + "\n")
     return path

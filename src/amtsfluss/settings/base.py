@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks_db",
     "amtsfluss.core",
+    "amtsfluss.akte",
     "amtsfluss.web",
 ]
 
@@ -213,6 +214,8 @@ DEFAULT_FROM_EMAIL = env_str("AMTSFLUSS_EMAIL_FROM", "amtsfluss@localhost")
 # --- uploads ----------------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("AMTSFLUSS_UPLOAD_MAX_MEMORY", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+#: the largest file a document version may have
+AMTSFLUSS_MAX_UPLOAD_BYTES = env_int("AMTSFLUSS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
 
 # --- logging ----------------------------------------------------------------------------------
 LOG_FORMAT = env_str("AMTSFLUSS_LOG_FORMAT", "text")

@@ -7,12 +7,31 @@ default and any S3-API object store for installations on several machines.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
 
-from amtsfluss.core.blobs.base import BlobIntegrityError, BlobMissing, BlobStore, VerifyingReader
+from amtsfluss.core.blobs.base import (
+    BlobIntegrityError,
+    BlobMissing,
+    BlobStore,
+    BlobStoreUnavailable,
+    VerifyingReader,
+    check_address,
+    is_address,
+)
 
-__all__ = ["BlobIntegrityError", "BlobMissing", "BlobStore", "VerifyingReader", "get_blob_store"]
+__all__ = [
+    "BlobIntegrityError",
+    "BlobMissing",
+    "BlobStore",
+    "BlobStoreUnavailable",
+    "VerifyingReader",
+    "check_address",
+    "get_blob_store",
+    "is_address",
+]
 
 
 @functools.cache
@@ -33,3 +52,12 @@ def get_blob_store() -> BlobStore:
             region=config["S3_REGION"],
         )
     raise ValueError(f"Unknown AMTSFLUSS_BLOB_BACKEND {backend!r} (filesystem or s3)")
+
+
+def _forget_store(*, setting: str, **kwargs: Any) -> None:
+    """A changed AMTSFLUSS_BLOBS (``override_settings``) takes effect at the next access."""
+    if setting == "AMTSFLUSS_BLOBS":
+        get_blob_store.cache_clear()
+
+
+setting_changed.connect(_forget_store, dispatch_uid="amtsfluss.core.blobs.forget_store")

@@ -11,8 +11,8 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from django.db import transaction
 from django.db.models import Q
@@ -25,9 +25,11 @@ from amtsfluss.core.models import ApiKey, Mandant, User
 from amtsfluss.core.models.apikey import ApiScope
 from amtsfluss.core.models.audit import Outcome
 
-TOKEN_PREFIX = "afk"
+#: What every key starts with, so that scanners and people recognise it.
+KEY_MARK = "afk"
 #: ``last_used_at`` is written at most this often per key (one UPDATE, not one per request).
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+NAME_MAX_LENGTH = 100
 
 _TOKEN_RE = re.compile(r"afk_(?P<prefix>[0-9a-f]{16})_(?P<secret>[A-Za-z0-9_-]{20,128})")
 
@@ -51,7 +53,7 @@ def apikey_create(
     caller's. The plaintext is never stored and never written to the audit log.
     """
     name = name.strip()
-    if not name or len(name) > ApiKey._meta.get_field("name").max_length:  # type: ignore[operator]
+    if not name or len(name) > NAME_MAX_LENGTH:
         raise ServiceError(_("A key needs a name of at most 100 characters."))
     unknown = sorted(set(scopes) - set(ApiScope.values))
     if not scopes or unknown:
@@ -88,11 +90,14 @@ def apikey_create(
                 "expires_at": expires_at.isoformat() if expires_at else None,
             },
         )
-    return key, f"{TOKEN_PREFIX}_{prefix}_{secret}"
+    return key, f"{KEY_MARK}_{prefix}_{secret}"
 
 
 def apikey_revoke(*, key: ApiKey, by: User | None) -> ApiKey:
-    """Revoke a key now (idempotent). The caller fetched it with ``access(..., action='change')``."""
+    """Revoke a key now (idempotent).
+
+    The caller fetched it with ``access(ApiKey, ..., action="change")``.
+    """
     now = timezone.now()
     with transaction.atomic():
         changed = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now)
@@ -111,11 +116,12 @@ def apikey_revoke(*, key: ApiKey, by: User | None) -> ApiKey:
     return key
 
 
-@dataclass(frozen=True)
 class ApiKeyRejected(Exception):
     """A presented key is not valid here; ``reason`` goes to the audit log, not to the client."""
 
-    reason: str
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def apikey_authenticate(*, token: str, mandant: Mandant | None) -> ApiKey:

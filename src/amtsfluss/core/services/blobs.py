@@ -1,11 +1,19 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import IO
 
 from django.db import transaction
 
-from amtsfluss.core.blobs import VerifyingReader, get_blob_store
+from amtsfluss.core.blobs import (
+    BlobIntegrityError,
+    BlobMissing,
+    BlobStore,
+    VerifyingReader,
+    get_blob_store,
+)
 from amtsfluss.core.models import Blob, Mandant
 
 
@@ -13,7 +21,8 @@ def blob_store(*, mandant: Mandant, content: bytes | IO[bytes]) -> Blob:
     """Store content write-once and register it for the Mandant (idempotent by SHA-256).
 
     The bytes are written before the row: a crash leaves at most an unreferenced blob,
-    never a row without bytes.
+    never a row without bytes. A damaged stored copy of the same content raises
+    ``BlobIntegrityError`` instead of registering it.
     """
     source = io.BytesIO(content) if isinstance(content, bytes) else content
     sha256, size = get_blob_store().put(source)
@@ -27,3 +36,73 @@ def blob_store(*, mandant: Mandant, content: bytes | IO[bytes]) -> Blob:
 def blob_open(*, blob: Blob) -> VerifyingReader:
     """Open a blob for reading; the reader raises BlobIntegrityError if bytes were altered."""
     return get_blob_store().open(blob.sha256)
+
+
+@dataclass(frozen=True)
+class FixityTarget:
+    """One distinct stored content and the Mandanten that registered it."""
+
+    sha256: str
+    size: int
+    mandanten: tuple[str, ...]
+
+
+@dataclass
+class FixityReport:
+    checked: int = 0
+    checked_bytes: int = 0
+    missing: list[FixityTarget] = field(default_factory=list)
+    corrupted: list[FixityTarget] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.missing and not self.corrupted
+
+
+def blob_fixity_targets(*, mandant: Mandant | None = None) -> list[FixityTarget]:
+    """Every registered blob (of one Mandant, or of all), once per SHA-256, by address."""
+    rows = Blob.objects.order_by("sha256", "mandant__slug").values_list(
+        "sha256", "size", "mandant__slug"
+    )
+    if mandant is not None:
+        rows = rows.filter(mandant=mandant)
+    grouped: dict[str, tuple[int, list[str]]] = {}
+    for sha256, size, slug in rows.iterator(chunk_size=5000):
+        grouped.setdefault(sha256, (size, []))[1].append(slug)
+    return [
+        FixityTarget(sha256=sha256, size=size, mandanten=tuple(slugs))
+        for sha256, (size, slugs) in grouped.items()
+    ]
+
+
+def blob_fixity_check(
+    *,
+    targets: list[FixityTarget],
+    progress: Callable[[int], object] | None = None,
+    store: BlobStore | None = None,
+) -> FixityReport:
+    """Read every target's bytes and recompute its SHA-256 (``progress`` gets bytes read).
+
+    A blob whose bytes are shorter or longer than registered counts as corrupted as well.
+    """
+    store = store or get_blob_store()
+    report = FixityReport()
+    for target in targets:
+        read = 0
+        try:
+            with store.open(target.sha256) as reader:
+                for chunk in reader.chunks():
+                    read += len(chunk)
+                    if progress is not None:
+                        progress(len(chunk))
+            if read != target.size:
+                raise BlobIntegrityError(f"{target.sha256}: {read} bytes, {target.size} expected")
+        except BlobMissing:
+            report.missing.append(target)
+        except BlobIntegrityError:
+            report.corrupted.append(target)
+        if progress is not None and read < target.size:
+            progress(target.size - read)  # keep the bar's total honest for what was skipped
+        report.checked += 1
+        report.checked_bytes += read
+    return report

@@ -1,14 +1,33 @@
+"""The public start page and the staff start page."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from amtsfluss.web import mfa, selectors
+from amtsfluss.web.access import staff_principal
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """What the Mandant offers online, for citizens and businesses."""
     return render(request, "web/home.html")
 
 
 @login_required
+@require_GET
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/staff_home.html")
+    principal = staff_principal(request)
+    return render(
+        request,
+        "web/staff_home.html",
+        {
+            "principal": principal,
+            "memberships": selectors.own_memberships(principal=principal),
+            "vertretungen": selectors.current_vertretungen(principal=principal),
+            "has_authenticator": mfa.confirmed_totp_device(user=principal.user) is not None,
+        },
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
@@ -22,16 +22,26 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         chains = None
+        events = AuditEvent.objects.all()
         if options.get("mandant"):
             mandant = Mandant.objects.filter(slug=options["mandant"]).first()
             if mandant is None:
                 raise CommandError(f"Unknown Mandant {options['mandant']!r}")
             chains = [audit.chain_of(mandant)]
-        total = AuditEvent.objects.count()
+            events = events.filter(chain__in=chains)
+        total = events.count()
         with tqdm(
-            total=total, unit="event", disable=options["quiet"], file=self.stderr._out
+            total=total,
+            unit="event",
+            desc="audit verify",
+            disable=bool(options["quiet"]),
+            file=cast(TextIO, self.stderr._out),
         ) as bar:
-            broken = audit.verify(chains=chains, progress=bar.update)
+
+            def advance(count: int) -> None:
+                bar.update(count)
+
+            broken = audit.verify(chains=chains, progress=advance)
         if broken:
             for link in broken:
                 self.stderr.write(f"BROKEN: {link}")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +19,9 @@ from amtsfluss.core import context
 from amtsfluss.core.models import WorkerHeartbeat
 
 logger = logging.getLogger("amtsfluss.worker")
+_STOP_SIGNALS = [signal.SIGINT, signal.SIGTERM] + (
+    [signal.SIGQUIT] if hasattr(signal, "SIGQUIT") else []
+)
 
 
 class Heartbeat(threading.Thread):
@@ -40,6 +45,10 @@ class Heartbeat(threading.Thread):
             },
         )
 
+    def prune(self) -> None:
+        """Forget workers that have not been seen for a day (killed without a goodbye)."""
+        WorkerHeartbeat.objects.filter(last_seen__lt=timezone.now() - timedelta(days=1)).delete()
+
     def run(self) -> None:
         try:
             while True:
@@ -59,7 +68,11 @@ class Command(DatabaseWorkerCommand):
     help = "Run background tasks from the database queue; several may run on several machines."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The database worker installs SIGINT/SIGTERM handlers for a graceful stop; put the
+        # previous ones back when it returns (--batch, --max-tasks, or run in-process).
+        previous = {sig: signal.getsignal(sig) for sig in _STOP_SIGNALS}
         heartbeat = Heartbeat(options["worker_id"])
+        heartbeat.prune()
         heartbeat.beat()
         heartbeat.start()
         try:
@@ -67,4 +80,6 @@ class Command(DatabaseWorkerCommand):
                 super().handle(*args, **options)
         finally:
             heartbeat.stopped.set()
-            heartbeat.join(timeout=5)
+            heartbeat.join(timeout=settings.AMTSFLUSS_WORKER_HEARTBEAT_SECONDS + 5)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

@@ -1,0 +1,173 @@
+"""Who may see and work on Akten — registered with the platform's permission engine.
+
+Rules (docs/permissions.md, "E-Akte"):
+
+* offen: the federführende OE (and units above it with a role there), units or persons working a
+  Vorgang of the Akte, and valid Beteiligungen of a unit or person.
+* vertraulich: only named persons — a person-Beteiligung, the Bearbeiter:in of one of its
+  Vorgänge — and the Amtsleitung over the federführende OE.
+* streng vertraulich: only named persons (no role reaches it).
+* change needs a Beteiligung with ``darf_bearbeiten`` unless one works on the Akte by unit or
+  assignment. Everything else (Vorgang, Dokument, Version, Wiedervorlage, Person) follows its Akte.
+
+Every term is a subquery, so each ``permitted()`` stays one SQL query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from amtsfluss.akte.models import (
+    Akte,
+    Aktenplanposition,
+    Beteiligter,
+    Beteiligung,
+    Dokument,
+    Dokumentversion,
+    Person,
+    Vertraulichkeit,
+    Vorgang,
+    Wiedervorlage,
+)
+from amtsfluss.core.models import Role
+from amtsfluss.core.permissions import Action, Principal, register
+
+
+def _valid_grants(principal: Principal, action: str) -> QuerySet[Beteiligung]:
+    grants = Beteiligung.objects.filter(mandant=principal.mandant).filter(
+        Q(gueltig_bis__isnull=True) | Q(gueltig_bis__gt=principal.at)
+    )
+    if action != Action.VIEW:
+        grants = grants.filter(darf_bearbeiten=True)
+    return grants
+
+
+def akte_scope(principal: Principal, action: str) -> Q:
+    """The Q over ``Akte`` that admits exactly the Akten ``principal`` may ``action`` on."""
+    units = principal.unit_ids()
+    acting = principal.acting_user_ids()
+    grants = _valid_grants(principal, action)
+    person_grant = Q(pk__in=grants.filter(user_id__in=acting).values("akte_id"))
+    unit_grant = Q(pk__in=grants.filter(unit_id__in=units).values("akte_id"))
+    assigned = Q(
+        pk__in=Vorgang.objects.filter(mandant=principal.mandant, bearbeiter_id__in=acting).values(
+            "akte_id"
+        )
+    )
+    working_unit = Q(
+        pk__in=Vorgang.objects.filter(
+            mandant=principal.mandant, bearbeitende_oe_id__in=units
+        ).values("akte_id")
+    )
+    leading = Q(federfuehrende_oe_id__in=principal.unit_ids_with_role(Role.AMTSLEITUNG))
+
+    offen = Q(vertraulichkeit=Vertraulichkeit.OFFEN) & (
+        Q(federfuehrende_oe_id__in=units) | working_unit | assigned | person_grant | unit_grant
+    )
+    vertraulich = Q(vertraulichkeit=Vertraulichkeit.VERTRAULICH) & (
+        person_grant | assigned | leading
+    )
+    streng = Q(vertraulichkeit=Vertraulichkeit.STRENG_VERTRAULICH) & (person_grant | assigned)
+    return offen | vertraulich | streng
+
+
+def permitted_akte_ids(principal: Principal, action: str) -> QuerySet[Akte, int]:
+    return (
+        Akte.objects.filter(mandant=principal.mandant)
+        .filter(akte_scope(principal, action))
+        .values_list("pk", flat=True)
+    )
+
+
+@register(Akte)
+class AktePolicy:
+    def scope(self, principal: Principal, action: str) -> Q:
+        return akte_scope(principal, action)
+
+    def is_confidential(self, obj: Any) -> bool:
+        return bool(obj.is_confidential)
+
+
+class _FollowsAkte:
+    """Policy of a model that is visible exactly when its Akte is."""
+
+    akte_path = "akte"
+    confidential_path = "akte"
+
+    def scope(self, principal: Principal, action: str) -> Q:
+        return Q(**{f"{self.akte_path}_id__in": permitted_akte_ids(principal, action)})
+
+    def is_confidential(self, obj: Any) -> bool:
+        akte = obj
+        for part in self.confidential_path.split("__"):
+            akte = getattr(akte, part)
+        return bool(akte.is_confidential)
+
+
+@register(Vorgang)
+class VorgangPolicy(_FollowsAkte):
+    pass
+
+
+@register(Dokument)
+class DokumentPolicy(_FollowsAkte):
+    akte_path = "vorgang__akte"
+    confidential_path = "vorgang__akte"
+
+
+@register(Dokumentversion)
+class DokumentversionPolicy(_FollowsAkte):
+    akte_path = "dokument__vorgang__akte"
+    confidential_path = "dokument__vorgang__akte"
+
+
+@register(Beteiligung)
+class BeteiligungPolicy(_FollowsAkte):
+    pass
+
+
+@register(Beteiligter)
+class BeteiligterPolicy(_FollowsAkte):
+    pass
+
+
+@register(Wiedervorlage)
+class WiedervorlagePolicy:
+    """A Wiedervorlage is seen with its Vorgang or Akte (its addressee needs that access too)."""
+
+    def scope(self, principal: Principal, action: str) -> Q:
+        akten = permitted_akte_ids(principal, action)
+        return Q(akte_id__in=akten) | Q(vorgang__akte_id__in=akten)
+
+    def is_confidential(self, obj: Any) -> bool:
+        akte = obj.akte if obj.akte_id else obj.vorgang.akte
+        return bool(akte.is_confidential)
+
+
+@register(Person)
+class PersonPolicy:
+    """A person is seen by whoever sees an Akte in which they take part; Datenschutz sees all."""
+
+    def scope(self, principal: Principal, action: str) -> Q:
+        linked = Beteiligter.objects.filter(
+            akte_id__in=permitted_akte_ids(principal, action)
+        ).values("person_id")
+        return Q(pk__in=linked) | principal.holds(Role.DATENSCHUTZ)
+
+    def is_confidential(self, obj: Any) -> bool:
+        return False
+
+
+@register(Aktenplanposition)
+class AktenplanpositionPolicy:
+    """The Aktenplan is visible to all staff; Registratur and Fachadministration keep it."""
+
+    def scope(self, principal: Principal, action: str) -> Q:
+        if action == Action.VIEW:
+            return Q()
+        return principal.holds(Role.REGISTRATUR, Role.FACHADMINISTRATION)
+
+    def is_confidential(self, obj: Any) -> bool:
+        return False

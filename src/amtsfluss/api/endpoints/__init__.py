@@ -1,0 +1,1 @@
+"""One router per domain; each operation declares its input and output schemas."""

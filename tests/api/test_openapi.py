@@ -1,0 +1,78 @@
+"""The OpenAPI document: version 3.1, security schemes, declared error answers everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.api.conftest import A_HOST
+from tests.conftest import World
+
+
+@pytest.fixture
+def document(world: World) -> dict[str, Any]:
+    # served under a Mandant's host name like everything but /healthz, /readyz, /static/
+    response = Client(HTTP_HOST=A_HOST).get("/api/v1/schema")
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    ]
+
+
+def test_is_openapi_3_1(document: dict[str, Any]) -> None:
+    assert document["openapi"].startswith("3.1")
+
+
+def test_declares_bearer_and_cookie_security(document: dict[str, Any]) -> None:
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["ApiKeyAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": schemes["ApiKeyAuth"]["description"],
+    }
+    assert schemes["SessionAuth"]["type"] == "apiKey"
+    assert schemes["SessionAuth"]["in"] == "cookie"
+    assert schemes["SessionAuth"]["name"] == "amtsfluss_session"
+
+
+def test_every_operation_is_secured_and_declares_its_errors(document: dict[str, Any]) -> None:
+    operations = _operations(document)
+    assert len(operations) == 17
+    for method, path, operation in operations:
+        codes = set(operation["responses"])
+        assert operation["security"], path
+        assert {"404", "422"} <= codes if "{id}" in path else "422" in codes, path
+        if path.startswith("/api/v1/platform/"):
+            assert operation["security"] == [{"OperatorSessionAuth": []}]
+            assert "401" not in codes  # the platform answers 404 to everybody else
+        else:
+            assert operation["security"] == [{"ApiKeyAuth": []}, {"SessionAuth": []}]
+            assert "401" in codes
+        if method == "post":
+            assert {"400", "403"} <= codes, path
+        assert ("200" in codes) or ("201" in codes), path
+
+
+def test_lists_are_paginated_alike(document: dict[str, Any]) -> None:
+    lists = [
+        (path, op)
+        for method, path, op in _operations(document)
+        if method == "get" and "{id}" not in path and path != "/api/v1/me"
+    ]
+    assert len(lists) == 6
+    schemas = document["components"]["schemas"]
+    for path, operation in lists:
+        params = {p["name"] for p in operation["parameters"]}
+        assert {"limit", "offset"} <= params, path
+        ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        page = schemas[ref.rsplit("/", 1)[1]]
+        assert set(page["required"]) >= {"count", "limit", "offset", "items"}, path
