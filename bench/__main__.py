@@ -17,7 +17,15 @@ from datetime import UTC, datetime
 from types import FrameType
 
 import bench
-from bench.common import BenchError, Config, Report, format_report, machine_info, write_json
+from bench.common import (
+    BenchError,
+    Config,
+    Report,
+    describe_machine,
+    format_report,
+    machine_info,
+    write_json,
+)
 
 NOT_BENCHMARKS = {"common", "__main__"}
 
@@ -85,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     signal.signal(signal.SIGTERM, _terminate)
 
+    print(describe_machine(machine_info()), flush=True)
     failed: list[str] = []
     outputs: list[str] = []
     try:

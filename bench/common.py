@@ -239,6 +239,14 @@ def postgres_url() -> str:
     return os.environ.get("AMTSFLUSS_BENCH_DATABASE_URL", DEFAULT_POSTGRES_URL)
 
 
+def redact(url: str) -> str:
+    """``url`` without its password, for printing."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
+
+
 def _maintenance_url(url: str) -> tuple[str, str]:
     """(URL of the ``postgres`` database on the same server, name of the database in ``url``)."""
     parts = urlsplit(url)
@@ -652,7 +660,7 @@ def format_table(columns: Sequence[Column], rows: Sequence[dict[str, Any]]) -> s
 RATIO_COLUMNS = [
     Column("scope", "scope"),
     Column("ratio", "ratio"),
-    Column("value", "value", ".2f"),
+    Column("value", "value", ".3g"),
 ]
 
 
@@ -704,6 +712,19 @@ def machine_info() -> dict[str, Any]:
         "git_commit": _git("rev-parse", "HEAD"),
         "git_dirty": bool(_git("status", "--porcelain")),
     }
+
+
+def describe_machine(machine: dict[str, Any]) -> str:
+    """One line for the top of the output: what these numbers were measured on."""
+    load = machine.get("load_average_1_5_15_min") or ()
+    packages = machine.get("packages", {})
+    commit = (machine.get("git_commit") or "?")[:10] + (" (dirty)" if machine["git_dirty"] else "")
+    return (
+        f"machine: {machine['cpu_usable']} CPUs ({machine['cpu_model']}), "
+        f"{machine['memory_gib']} GiB, load average {' '.join(f'{x:.2f}' for x in load)}; "
+        f"{machine['python']}, Django {packages.get('django')}, granian {packages.get('granian')}; "
+        f"commit {commit}"
+    )
 
 
 def write_json(

@@ -26,10 +26,12 @@ from bench.common import (
     postgres_unreachable,
     postgres_url,
     ratio,
+    redact,
     resolve_generator,
     serve,
     usable_cpus,
     warn,
+    wrk_path,
 )
 
 STAFF_USER = "sachbearbeitung"
@@ -75,16 +77,19 @@ def run(config: Config) -> Report:
     generator = resolve_generator(config)
     report.data["generator"] = generator_description(generator)
     if generator == "python":
+        why = "--generator python" if wrk_path() else "wrk is not installed (apt-get install wrk)"
         warn(
             report,
-            "wrk is not installed: using the Python load generator, which needs far more CPU "
-            "per request and may be the bottleneck (apt-get install wrk)",
+            f"{why}: the Python load generator needs far more CPU per request than wrk and "
+            "may be the bottleneck",
         )
 
     databases = [Database("SQLite")]
     url = postgres_url()
+    report.data["postgres_url"] = redact(url)
     if reason := postgres_unreachable(url):
-        warn(report, f"PostgreSQL is not reachable at {url} ({reason}): its run is SKIPPED")
+        where = redact(url)
+        warn(report, f"PostgreSQL is not reachable at {where} ({reason}): its run is SKIPPED")
         report.data["skipped"] = [{"database": "PostgreSQL", "reason": reason}]
     else:
         databases.append(Database("PostgreSQL", url))

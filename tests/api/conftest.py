@@ -72,7 +72,7 @@ def make_vertretung(
 ) -> Vertretung:
     now = timezone.now()
     return Vertretung.objects.create(
-        mandant=absent.mandant,
+        mandant_id=absent.mandant_id,
         vertretene_person=absent,
         vertretung=deputy,
         valid_from=now + start,

@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from amtsfluss.core.models import ApiKey, AuditEvent
+from amtsfluss.core.models import ApiKey, AuditEvent, Mandant
 from amtsfluss.core.services.apikeys import apikey_revoke
 from tests.api.conftest import A_HOST, B_HOST, key_client, new_key
 from tests.conftest import PASSWORD, World, client_for
 
 
-def rejections(world_mandant: object) -> list[AuditEvent]:
+def rejections(mandant: Mandant) -> list[AuditEvent]:
     return list(
-        AuditEvent.objects.filter(mandant=world_mandant, action="apikey.rejected").order_by("seq")
+        AuditEvent.objects.filter(mandant=mandant, action="apikey.rejected").order_by("seq")
     )
 
 
-def assert_unauthorized(response: object) -> None:
-    assert response.status_code == 401  # type: ignore[attr-defined]
-    assert response.json() == {"detail": "Authentication required."}  # type: ignore[attr-defined]
-    assert response["WWW-Authenticate"].startswith("Bearer")  # type: ignore[index]
+def assert_unauthorized(response: Any) -> None:
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Authentication required."}
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_valid_key_authenticates_as_its_person(world: World) -> None:
