@@ -70,9 +70,10 @@ def api_client(user: User, host: str = A_HOST, **key_options: Any) -> Client:
 def make_vertretung(
     world: World, absent: User, deputy: User, *, start: timedelta, end: timedelta
 ) -> Vertretung:
+    """A Vertretung in Mandant A from now + ``start`` until now + ``end``."""
     now = timezone.now()
     return Vertretung.objects.create(
-        mandant_id=absent.mandant_id,
+        mandant=world.a,
         vertretene_person=absent,
         vertretung=deputy,
         valid_from=now + start,

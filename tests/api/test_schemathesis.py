@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import schemathesis
@@ -94,6 +95,12 @@ class Browser:
     client: werkzeug.Client
     headers: dict[str, str]
 
+    @property
+    def session(self) -> Any:
+        """For ``call_and_validate(session=...)``: typed as requests' session, for WSGI the
+        werkzeug client is what the transport uses."""
+        return self.client
+
 
 @pytest.fixture
 def operator_browser(world: World) -> Browser:
@@ -126,7 +133,7 @@ def test_the_served_document_is_the_tested_one(world: World) -> None:
 @schema.parametrize()
 @EXAMPLES
 def test_every_operation_conforms_with_an_api_key(
-    case: schemathesis.Case, fresh_key: Callable[[], str]
+    case: schemathesis.Case[Any], fresh_key: Callable[[], str]
 ) -> None:
     with in_test_transaction():
         response = case.call_and_validate(
@@ -140,12 +147,12 @@ def test_every_operation_conforms_with_an_api_key(
 @schema.include(path_regex="^/api/v1/platform/").parametrize()
 @EXAMPLES
 def test_platform_operations_conform_for_the_operator(
-    case: schemathesis.Case, operator_browser: Browser
+    case: schemathesis.Case[Any], operator_browser: Browser
 ) -> None:
     with in_test_transaction():
         response = case.call_and_validate(
             base_url=BASE_URL,
-            session=operator_browser.client,
+            session=operator_browser.session,
             headers=operator_browser.headers,
             checks=CHECKS,
         )
@@ -201,7 +208,7 @@ def test_successful_platform_writes_conform(operator_browser: Browser) -> None:
     with in_test_transaction():
         response = case.call_and_validate(
             base_url=BASE_URL,
-            session=operator_browser.client,
+            session=operator_browser.session,
             headers=operator_browser.headers,
             checks=CHECKS,
         )

@@ -61,7 +61,7 @@ refer to it, so a later blob copy holds everything the database copy refers to.
 See docs/operations.md, section "Backup and restore"."""
 
 STEP_PG_DUMP = (
-    '  - the database with pg_dump, e.g. pg_dump --format=custom --file=amtsfluss.dump '
+    "  - the database with pg_dump, e.g. pg_dump --format=custom --file=amtsfluss.dump "
     '"$DATABASE_URL" (or continuous WAL archiving, or your provider\'s database snapshots);'
 )
 STEP_SQLITE = "  - the SQLite database {name} with: sqlite3 {name} \".backup 'amtsfluss.sqlite3'\";"
@@ -69,7 +69,9 @@ STEP_S3 = (
     "  - the blobs in bucket {bucket} with the object store's versioning, replication or "
     "snapshots (objects are never overwritten, so versioning keeps every one);"
 )
-STEP_DIRECTORY = "  - the blob directory {directory} with a file copy (rsync -a, file system snapshot);"
+STEP_DIRECTORY = (
+    "  - the blob directory {directory} with a file copy (rsync -a, file system snapshot);"
+)
 
 
 class BackupError(Exception):
@@ -107,8 +109,8 @@ class Installation:
 
 def embedded_installation() -> Installation:
     """The configured SQLite file and blob directory, or UnsupportedInstallation."""
-    database = settings.DATABASES["default"]
-    blobs = settings.AMTSFLUSS_BLOBS
+    database: dict[str, Any] = dict(settings.DATABASES["default"])
+    blobs: dict[str, Any] = dict(settings.AMTSFLUSS_BLOBS)
     engine, backend = str(database["ENGINE"]), str(blobs["BACKEND"])
     if engine == SQLITE_ENGINE and backend == "filesystem" and str(database["NAME"]) != ":memory:":
         timeout = float(database.get("OPTIONS", {}).get("timeout", 20))
@@ -162,7 +164,9 @@ def _blob_path(root: Path, sha256: str) -> Path:
 
 
 @contextlib.contextmanager
-def _sqlite(path: Path | str, *, uri: bool = False, timeout: float = 20) -> Iterator[sqlite3.Connection]:
+def _sqlite(
+    path: Path | str, *, uri: bool = False, timeout: float = 20
+) -> Iterator[sqlite3.Connection]:
     db = sqlite3.connect(path, uri=uri, timeout=timeout, isolation_level=None)
     try:
         yield db
@@ -233,7 +237,13 @@ def _snapshot_database(installation: Installation, target: Path) -> Snapshot:
     ):
         source.backup(copy, pages=-1)  # one step: a single consistent read transaction
         copy.execute("PRAGMA journal_mode=DELETE")  # a self-contained file, no -wal beside it
-        snapshot = read_snapshot(copy)
+        try:
+            snapshot = read_snapshot(copy)
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(
+                f"{installation.database} is not an amtsfluss database ({exc}); "
+                "run amtsfluss migrate first"
+            ) from exc
     _fsync(target)
     return snapshot
 
@@ -276,7 +286,7 @@ def create_backup(
         }
         progress.start("blobs", sum(stored.values()))
         blobs, corrupted = [], []
-        for sha256, size in sorted(stored.items()):
+        for sha256 in sorted(stored):
             placed = _blob_path(work / BLOBS_DIR, sha256)
             _place_blob(_blob_path(installation.store.root, sha256), placed, copy=copy)
             actual, actual_size = file_sha256(placed, progress)
@@ -285,8 +295,8 @@ def create_backup(
                 corrupted.append(sha256)
                 continue
             blobs.append({"sha256": sha256, "size": actual_size})
-        if not copy and blobs:
-            _fsync(work / BLOBS_DIR)
+        for directory in sorted(work.glob(f"{BLOBS_DIR}/**/"), reverse=True):
+            _fsync(directory)  # the new directory entries, deepest first
         missing = sorted(set(snapshot.referenced_blobs) - set(stored))
 
         manifest: dict[str, Any] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from amtsfluss.api.auth import principal
 from amtsfluss.api.schemas import AUTH_ERRORS, UnitRef, UserRef
@@ -42,8 +42,9 @@ class MeOut(Schema):
     mandant: MandantRef
     memberships: list[OwnMembershipOut]
     acting_for: list[ActingForOut]
-    scopes: list[str] | None = None
-    """The API key's scopes; ``null`` for a session (everything the person may do)."""
+    scopes: list[str] | None = Field(
+        None, description="The API key's scopes; null for a session (all the person may do)."
+    )
 
 
 @router.get("/me", response={200: MeOut, **AUTH_ERRORS}, operation_id="me")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from typing import IO, Protocol
+from typing import IO, Protocol, TypeGuard
 
 CHUNK = 1024 * 1024
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -21,7 +21,7 @@ class BlobStoreUnavailable(Exception):
     """The store cannot be reached or written (readiness)."""
 
 
-def is_address(value: object) -> bool:
+def is_address(value: object) -> TypeGuard[str]:
     """True for a lower-case SHA-256 hex digest (and nothing else: no newline, no path)."""
     return isinstance(value, str) and _SHA256.fullmatch(value) is not None
 

@@ -143,7 +143,7 @@ class Command(BaseCommand):
         mandanten = Mandant.objects.order_by("slug").prefetch_related(
             Prefetch("hosts", queryset=MandantHost.objects.order_by("hostname"))
         )
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "slug": m.slug,
                 "name": m.name,
