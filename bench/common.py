@@ -158,19 +158,40 @@ def _machine_ticks() -> tuple[int, int]:
     return total - idle, total
 
 
+def pids_named(name: str) -> list[int]:
+    """Processes whose command name is ``name`` (e.g. "postgres": the server and its backends)."""
+    found = []
+    for pid in _all_pids():
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().strip() == name:
+                found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
 @dataclass
 class CpuUsage:
     wall_seconds: float = 0.0
-    tree_cores: float = float("nan")  #: CPU seconds of the watched process tree per wall second
+    #: per watched group: CPU seconds of its processes per wall second (1.0 = one whole core)
+    cores: dict[str, float] = field(default_factory=dict)
     machine_busy: float = float("nan")  #: busy share of all cores, 0..1
+
+    @property
+    def other_cores(self) -> float:
+        """Cores busy outside the watched groups: other programs on the machine (noise)."""
+        return self.machine_busy * usable_cpus() - sum(self.cores.values())
 
 
 @contextmanager
-def cpu_usage(root_pid: int | None) -> Iterator[CpuUsage]:
-    """Measure the CPU a process tree (e.g. the server and its workers) and the machine use."""
+def cpu_usage(groups: dict[str, list[int]]) -> Iterator[CpuUsage]:
+    """Measure the CPU that groups of processes, and the machine as a whole, use in the block.
+
+    Only processes alive at the start are counted; take them with :func:`process_tree` or
+    :func:`pids_named`.
+    """
     usage = CpuUsage()
-    pids = process_tree(root_pid) if root_pid else []
-    tree_start = cpu_seconds(pids)
+    starts = {name: cpu_seconds(pids) for name, pids in groups.items()}
     busy_start, total_start = _machine_ticks()
     start = time.perf_counter()
     try:
@@ -178,8 +199,8 @@ def cpu_usage(root_pid: int | None) -> Iterator[CpuUsage]:
     finally:
         usage.wall_seconds = time.perf_counter() - start
         busy_end, total_end = _machine_ticks()
-        if pids:
-            usage.tree_cores = (cpu_seconds(pids) - tree_start) / usage.wall_seconds
+        for name, pids in groups.items():
+            usage.cores[name] = (cpu_seconds(pids) - starts[name]) / usage.wall_seconds
         if total_end > total_start:
             usage.machine_busy = (busy_end - busy_start) / (total_end - total_start)
 
@@ -425,7 +446,7 @@ def form_login(
         token = ""
         if match := _CSRF_INPUT.search(page.text):
             token = (_VALUE.findall(match.group(0)) or [""])[0]
-        token = token or client.cookies.get(csrf_cookie, "")  # the unmasked secret works too
+        token = token or client.cookies.get(csrf_cookie) or ""  # the unmasked secret works too
         if not token:
             raise BenchError(f"GET {path} gave neither a csrfmiddlewaretoken nor a CSRF cookie")
         answer = client.post(
@@ -502,11 +523,27 @@ def run_load(target: LoadTarget, seconds: float, config: Config) -> LoadResult:
     return _python_load(target, seconds, config.connections)
 
 
-def measure(target: LoadTarget, config: Config, server: Server | None) -> dict[str, Any]:
-    """Warm up, then load ``target``: one table row with throughput, latency and CPU use."""
+def measure(
+    target: LoadTarget,
+    config: Config,
+    server: Server | None,
+    watch: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Warm up, then load ``target``: one table row with throughput, latency and CPU use.
+
+    ``server_cpu_ms_per_request`` is the server's CPU time per request. CPU columns, in cores:
+    ``server_cores`` (the server's process tree), ``generator_cores``,
+    ``<column>_cores`` for each ``watch`` entry ``{column: process name}`` (e.g.
+    ``{"database": "postgres"}``; processes alive after the warm-up count) and ``other_cores``:
+    everything else on the machine, i.e. noise.
+    """
     run_load(target, config.warmup, config)
-    with cpu_usage(server.process.pid if server else None) as cpu:
+    groups = {f"{column}_cores": pids_named(name) for column, name in (watch or {}).items()}
+    if server is not None:
+        groups["server_cores"] = process_tree(server.process.pid)
+    with cpu_usage(groups) as cpu:
         result = run_load(target, config.duration, config)
+    server_cpu_seconds = cpu.cores.get("server_cores", float("nan")) * cpu.wall_seconds
     return {
         "target": target.name,
         "generator": result.generator,
@@ -517,10 +554,11 @@ def measure(target: LoadTarget, config: Config, server: Server | None) -> dict[s
         "p50_ms": result.p50_ms,
         "p95_ms": result.p95_ms,
         "p99_ms": result.p99_ms,
-        "server_cores": cpu.tree_cores,
+        **cpu.cores,
+        # CPU time the server spends per request: much less noisy than req/s on a busy machine
+        "server_cpu_ms_per_request": ratio(server_cpu_seconds * 1000, result.requests),
         "generator_cores": result.generator_cores,
-        # everything else: a database server, and whatever else runs on this machine (noise)
-        "other_cores": cpu.machine_busy * usable_cpus() - cpu.tree_cores - result.generator_cores,
+        "other_cores": cpu.other_cores - result.generator_cores,
         "machine_busy_pct": cpu.machine_busy * 100,
     }
 

@@ -3,8 +3,8 @@
 Each generated request (valid and invalid input alike) must get no 5xx, a status code the
 document declares for the operation, and a body that matches the declared schema. The
 application is called in-process through its WSGI entry point, inside the test's transaction:
-like Django's test client, the fixture keeps ``close_old_connections`` from closing the
-connection between requests. Hypothesis is derandomized and bounded, so the run is repeatable
+like Django's test client, ``in_test_transaction`` keeps ``close_old_connections`` from closing
+the connection between requests. Hypothesis is derandomized and bounded, so the run is repeatable
 and takes seconds.
 
 The document is taken from the API object itself (``from_dict``) when the module is collected —

@@ -222,8 +222,23 @@ def test_session_and_csrf_cookies_are_httponly_and_samesite_lax(world: World) ->
         assert cookie["samesite"] == "Lax"
 
 
-@pytest.mark.parametrize("path", ["/anmelden/", "/anmelden/mfa/"])
-def test_sign_in_pages_are_not_cached(world: World, path: str) -> None:
-    client = client_for(world.clerk, "a.test") if "mfa" in path else Client(HTTP_HOST="a.test")
+@pytest.mark.parametrize(
+    ("user", "path"),
+    [
+        (None, "/anmelden/"),
+        ("clerk", "/anmelden/mfa/"),
+        ("clerk", "/intern/"),
+        ("clerk", "/intern/vertretungen/"),
+        ("operator", "/plattform/"),
+    ],
+)
+def test_signed_in_and_sign_in_pages_are_not_cached(
+    world: World, user: str | None, path: str
+) -> None:
+    """After sign-out, the browser's back button must not show staff data from its cache."""
+    client = (
+        Client(HTTP_HOST="a.test") if user is None else client_for(getattr(world, user), "a.test")
+    )
     response = client.get(path)
+    assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]

@@ -112,4 +112,5 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     staff_logout(request=request)
     if was_signed_in:
         messages.success(request, _("You have been signed out."))
-    return redirect("web:home")
+    # a host that belongs to no Mandant (platform operation) has no public start page
+    return redirect("web:home" if getattr(request, "mandant", None) else "web:login")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from amtsfluss.web import mfa, selectors
@@ -17,6 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html")
 
 
+@never_cache
 @login_required
 @require_GET
 def staff_home(request: HttpRequest) -> HttpResponse:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from amtsfluss.core.errors import ServiceError
@@ -17,6 +18,7 @@ from amtsfluss.web.access import platform_operator
 from amtsfluss.web.forms import MandantCreateForm, MandantUpdateForm
 
 
+@never_cache
 @login_required
 @require_GET
 def mandant_list(request: HttpRequest) -> HttpResponse:
@@ -26,6 +28,7 @@ def mandant_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def mandant_create_view(request: HttpRequest) -> HttpResponse:
@@ -47,6 +50,7 @@ def mandant_create_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def mandant_edit_view(request: HttpRequest, pk: int) -> HttpResponse:

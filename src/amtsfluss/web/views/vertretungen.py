@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amtsfluss.core.errors import PermissionDenied, ServiceError
@@ -18,6 +19,7 @@ from amtsfluss.web.access import staff_principal
 from amtsfluss.web.forms import VertretungForm
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def vertretung_list(request: HttpRequest) -> HttpResponse:

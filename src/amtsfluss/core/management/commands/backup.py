@@ -59,6 +59,8 @@ class Command(BaseCommand):
         "store's versioning (exit status 2)."
     )
 
+    requires_system_checks: list[str] = []  # reads the database file only, through sqlite3
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", type=Path, help="new or empty directory")
         parser.add_argument(
