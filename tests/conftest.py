@@ -14,10 +14,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from amtsfluss.core.models import Mandant, Organisationseinheit, Role, User
 from amtsfluss.core.services.mandant import mandant_create
@@ -93,3 +95,10 @@ def client_for(user: User, host: str) -> Client:
     response = client.post("/anmelden/", {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302, response.content[:500]
     return client
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Service tests match messages in English (the msgids); pages are tested in German."""
+    with translation.override("en"):
+        yield

@@ -35,6 +35,11 @@ def as_(user: User) -> Principal:
     return Principal.for_user(user)
 
 
+@pytest.fixture(autouse=True)
+def _english(english: None) -> None:
+    """E-Akte service tests match the English msgids."""
+
+
 @pytest.fixture
 def akten(world: World) -> AkteWorld:
     positions = {}

@@ -119,8 +119,10 @@ def test_children_follow_their_akte_in_one_query(akten: AkteWorld) -> None:
     w = akten.w
     for akte in (akten.offen_32_1, akten.streng_32_1, akten.offen_32_2):
         vorgang_create(principal=as_(akte.created_by), akte=akte, betreff=f"V {akte.titel}")
+    other = as_(w.other_clerk)
+    other.unit_ids()  # load the principal's facts first
     with CaptureQueriesContext(connection) as queries:
-        rows = list(permitted(Vorgang, principal=as_(w.other_clerk), action=Action.VIEW))
+        rows = list(permitted(Vorgang, principal=other, action=Action.VIEW))
     assert len(queries) == 1
     assert {v.akte_id for v in rows} == {akten.offen_32_2.pk}
     assert not permitted(Dokument, principal=as_(w.b_clerk), action=Action.VIEW).exists()

@@ -71,6 +71,7 @@ def test_inbox_views(akten: AkteWorld) -> None:
 def test_inbox_and_cover_cost_constant_queries(akten: AkteWorld) -> None:
     clerk = as_(akten.w.clerk)
     fill(akten, 2)
+    clerk.unit_ids()  # the principal's facts are loaded once per request, not per list
     small = (
         queries_of(lambda: inbox_page(principal=clerk)),
         queries_of(lambda: due_wiedervorlagen(principal=clerk)),

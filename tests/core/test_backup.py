@@ -475,6 +475,6 @@ def test_world_backed_up_in_process_restores_identically(
     target = tmp_path / "restored"
     ok(amtsfluss(target, "restore", str(tmp_path / "backup")))
 
-    assert dump(target / DATABASE) == dump(Path(settings.DATABASES["default"]["NAME"]))
+    assert dump(target / DATABASE) == dump(Path(str(settings.DATABASES["default"]["NAME"])))
     ok(amtsfluss(target, "audit", "verify", "--quiet"))
     ok(amtsfluss(target, "blobs", "verify", "--quiet"))

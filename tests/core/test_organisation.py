@@ -19,6 +19,8 @@ from amtsfluss.core.services.mandant import mandant_create
 from amtsfluss.core.services.organisation import unit_create, unit_move
 from tests.conftest import World
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def closure_of(mandant: Mandant) -> set[tuple[int, int, int]]:
     return set(

@@ -33,9 +33,13 @@ def test_clerk_role_does_not_reach_sibling_unit(world: World) -> None:
 
 def test_permitted_is_a_single_query(world: World) -> None:
     head = principal(world.head)
+    with CaptureQueriesContext(connection) as facts:
+        head.unit_ids()  # the principal's own facts: acting persons, units per role
+    assert len(facts) == 2
     with CaptureQueriesContext(connection) as queries:
         rows = list(permitted(Membership, principal=head, action=Action.VIEW))
-    assert len(queries) == 1
+        list(permitted(Vertretung, principal=head, action=Action.VIEW))
+    assert len(queries) == 2  # one per permitted(), facts are not loaded again
     assert {m.user.username for m in rows} >= {"clerk", "other_clerk", "head"}
 
 

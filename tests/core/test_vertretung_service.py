@@ -13,6 +13,8 @@ from amtsfluss.core.permissions import Principal
 from amtsfluss.core.services.vertretung import check_vertretung_create, vertretung_end
 from tests.conftest import World
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def arrange(by: User, absent: User, deputy: User, hours: int = 2):  # type: ignore[no-untyped-def]
     now = timezone.now()

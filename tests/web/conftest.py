@@ -6,10 +6,12 @@ as a plugin (``pytest_plugins = ["tests.browser"]``) the import below can go.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.utils import translation
 from pytest_django.fixtures import Settings
 
 from tests.browser import browser, page
@@ -36,3 +38,12 @@ def compiled_translations() -> None:
 def test_hosts(settings: Settings) -> None:
     """The ``world`` Mandanten answer on a.test and b.test."""
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ".test"]
+
+
+@pytest.fixture(autouse=True)
+def restore_language() -> Iterator[None]:
+    """LocaleMiddleware leaves the last request's language active on the thread; page tests
+    switch languages, so they put back what was active before for the tests that follow."""
+    before = translation.get_language()
+    yield
+    translation.activate(before)

@@ -33,6 +33,7 @@ from amtsfluss.akte.models import (
 )
 from amtsfluss.core.models import Role
 from amtsfluss.core.permissions import Action, Principal, register
+from amtsfluss.core.permissions.principal import EVERYTHING
 
 
 def _valid_grants(principal: Principal, action: str) -> QuerySet[Beteiligung]:
@@ -166,7 +167,7 @@ class AktenplanpositionPolicy:
 
     def scope(self, principal: Principal, action: str) -> Q:
         if action == Action.VIEW:
-            return Q()
+            return EVERYTHING
         return principal.holds(Role.REGISTRATUR, Role.FACHADMINISTRATION)
 
     def is_confidential(self, obj: Any) -> bool:

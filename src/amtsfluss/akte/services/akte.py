@@ -61,7 +61,7 @@ def _require_leaf(position: Aktenplanposition, principal: Principal) -> Aktenpla
 def _require_works_in(principal: Principal, unit: Organisationseinheit) -> None:
     if not principal.allows("create"):
         raise PermissionDenied(_("This key may not change anything."))
-    if not principal.unit_ids().filter(descendant_id=unit.pk).exists():
+    if unit.pk not in principal.unit_ids():
         raise PermissionDenied(_("You do not work in the unit %s.") % unit.code)
 
 

@@ -16,7 +16,7 @@ from amtsfluss.core.models import (
     Vertretung,
 )
 from amtsfluss.core.permissions.engine import Action, register
-from amtsfluss.core.permissions.principal import Principal
+from amtsfluss.core.permissions.principal import EVERYTHING, Principal
 
 _NOTHING = Q(pk__in=[])
 
@@ -32,7 +32,7 @@ class OrganisationseinheitPolicy(_NotConfidential):
 
     def scope(self, principal: Principal, action: str) -> Q:
         if action == Action.VIEW:
-            return Q()
+            return EVERYTHING
         return principal.holds(Role.FACHADMINISTRATION)
 
 
@@ -42,7 +42,7 @@ class UserPolicy(_NotConfidential):
 
     def scope(self, principal: Principal, action: str) -> Q:
         if action == Action.VIEW:
-            return Q()
+            return EVERYTHING
         return principal.holds(Role.FACHADMINISTRATION)
 
 
