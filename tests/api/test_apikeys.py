@@ -46,12 +46,17 @@ def test_fachadministration_revokes_and_the_key_stops_working(world: World) -> N
     assert again.json()["revoked_at"] == response.json()["revoked_at"]
 
 
-def test_revoking_is_for_fachadministration_only(world: World) -> None:
-    # the policy lets a person see their own keys; revoking is Fachadministration's
+def test_owner_revokes_own_key_but_not_a_colleagues(world: World) -> None:
+    colleague_key, _ = new_key(world.other_clerk)
     key, token = new_key(world.clerk)
-    assert key_client(token).post(f"/api/v1/apikeys/{key.pk}/revoke").status_code == 404
+    client = key_client(token)
+    assert client.post(f"/api/v1/apikeys/{colleague_key.pk}/revoke").status_code == 404
+    colleague_key.refresh_from_db()
+    assert colleague_key.revoked_at is None
+    assert client.post(f"/api/v1/apikeys/{key.pk}/revoke").status_code == 200
     key.refresh_from_db()
-    assert key.revoked_at is None
+    assert key.revoked_at is not None
+    assert client.get("/api/v1/me").status_code == 401  # the key revoked itself
 
 
 def test_key_of_another_unit_is_404(world: World) -> None:

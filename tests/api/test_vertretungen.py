@@ -154,8 +154,8 @@ def test_end_of_a_future_vertretung_cancels_it(world: World) -> None:
 
 
 def test_deputy_sees_but_cannot_cancel_it(world: World) -> None:
-    # not yet in force, so the deputy does not act with clerk's rights (while in force they do,
-    # and may then end it as clerk could: see the service tests)
+    # a deputy never arranges or ends the represented person's Vertretungen (not even while
+    # acting for them): that would pass the absent person's rights on
     row = make_vertretung(
         world, world.clerk, world.other_clerk, start=timedelta(days=1), end=timedelta(days=2)
     )

@@ -49,9 +49,9 @@ def test_other_mandant_person_is_refused(world: World) -> None:
 
 def test_deputy_may_not_pass_on_the_rights(world: World) -> None:
     arrange(world.other_clerk, world.other_clerk, world.clerk)
-    # clerk now acts for other_clerk, and may therefore arrange for other_clerk too …
-    assert arrange(world.clerk, world.other_clerk, world.head).vertretung == world.head
-    # … but not for head, whom clerk does not represent
+    # clerk now acts for other_clerk, but may not hand other_clerk's rights to a third person
+    with pytest.raises(PermissionDenied):
+        arrange(world.clerk, world.other_clerk, world.head)
     with pytest.raises(PermissionDenied):
         arrange(world.clerk, world.head, world.other_clerk)
 

@@ -335,10 +335,13 @@ class _Writer:
         return self.others[self.other_index % len(self.others)]
 
     def write_chunk(self, *, first_akte: int, akten: int, vorgaenge: int, dokumente: int) -> None:
+        """Insert ``akten`` Akten with their first ``vorgaenge`` Vorgänge and ``dokumente``
+        Dokumente. Foreign keys are set by id: model instances per row cost most of the time.
+        """
         rng = self.rng
+        mandant_id = self.mandant.pk
         new_akten: list[Akte] = []
-        places: list[_Place] = []
-        grants: list[Beteiligung] = []
+        contexts: list[tuple[_Place, Aktenplanposition]] = []
         for index in range(first_akte, first_akte + akten):
             place = self._place(index)
             position = rng.choice(place.positions)
@@ -348,74 +351,84 @@ class _Writer:
             )
             closed = jahr < self.today.year - 1 and rng.random() < 0.6
             geschlossen = date(jahr + 1, rng.randint(1, 12), rng.randint(1, 28)) if closed else None
+            vertraulich = rng.random() < 0.05
             new_akten.append(
                 Akte(
-                    mandant=self.mandant,
-                    position=position,
+                    mandant_id=mandant_id,
+                    position_id=position.pk,
                     aktenzeichen=aktenzeichen,
                     laufnummer=nr,
                     jahr=jahr,
-                    titel=f"{position.titel} – {self._name()}",
-                    federfuehrende_oe=place.unit,
+                    titel=f"{position.titel} – {self._name()}"[:300],
+                    federfuehrende_oe_id=place.unit.pk,
                     vertraulichkeit=Vertraulichkeit.VERTRAULICH
-                    if rng.random() < 0.05
+                    if vertraulich
                     else Vertraulichkeit.OFFEN,
                     status=AktenStatus.ZDA if closed else AktenStatus.OFFEN,
                     geschlossen_am=geschlossen,
-                    aufbewahren_bis=aufbewahren_bis(
+                    aufbewahren_bis=None
+                    if geschlossen is None
+                    else aufbewahren_bis(
                         geschlossen_am=geschlossen,
                         jahre=position.aufbewahrung_jahre,
                         dauernd=position.aufbewahrung_dauernd,
-                    )
-                    if geschlossen
-                    else None,
-                    created_by=place.creator,
+                    ),
+                    created_by_id=place.creator.pk,
                 )
             )
-            places.append(place)
+            contexts.append((place, position))
         Akte.objects.bulk_create(new_akten)
-        for akte, place in zip(new_akten, places, strict=True):
-            if akte.vertraulichkeit != Vertraulichkeit.OFFEN:
-                grants.append(
-                    Beteiligung(
-                        mandant=self.mandant,
-                        akte=akte,
-                        user=place.creator,
-                        darf_bearbeiten=True,
-                        created_by=place.creator,
-                    )
+        Beteiligung.objects.bulk_create(
+            [
+                Beteiligung(
+                    mandant_id=mandant_id,
+                    akte_id=akte.pk,
+                    user_id=place.creator.pk,
+                    darf_bearbeiten=True,
+                    created_by_id=place.creator.pk,
                 )
-        Beteiligung.objects.bulk_create(grants)
+                for akte, (place, _position) in zip(new_akten, contexts, strict=True)
+                if akte.vertraulichkeit != Vertraulichkeit.OFFEN
+            ]
+        )
 
-        per_akte = VORGAENGE_PER_AKTE
-        vorgang_places = [places[i // per_akte] for i in range(vorgaenge)]
-        new_vorgaenge = [
-            self._vorgang(new_akten[i // per_akte], vorgang_places[i]) for i in range(vorgaenge)
-        ]
+        new_vorgaenge: list[Vorgang] = []
+        vorgang_context: list[tuple[_Place, date]] = []  # (place, latest possible date)
+        for i in range(vorgaenge):
+            akte = new_akten[i // VORGAENGE_PER_AKTE]
+            place, position = contexts[i // VORGAENGE_PER_AKTE]
+            new_vorgaenge.append(self._vorgang(akte, place, position))
+            vorgang_context.append((place, akte.geschlossen_am or self.today))
         Vorgang.objects.bulk_create(new_vorgaenge)
 
-        per_vorgang = DOKUMENTE_PER_VORGANG
-        new_dokumente = [self._dokument(new_vorgaenge[i // per_vorgang]) for i in range(dokumente)]
+        new_dokumente: list[Dokument] = []
+        creators: list[int] = []
+        for i in range(dokumente):
+            vorgang = new_vorgaenge[i // DOKUMENTE_PER_VORGANG]
+            place, latest = vorgang_context[i // DOKUMENTE_PER_VORGANG]
+            new_dokumente.append(self._dokument(vorgang, latest))
+            creators.append(place.creator.pk)
         Dokument.objects.bulk_create(new_dokumente)
+        blob_ids = [blob.pk for blob in self.blobs]
         Dokumentversion.objects.bulk_create(
             [
                 Dokumentversion(
-                    mandant=self.mandant,
-                    dokument=dokument,
+                    mandant_id=mandant_id,
+                    dokument_id=dokument.pk,
                     nummer=1,
                     rendition=Rendition.ORIGINAL,
-                    blob=self.blobs[dokument.pk % len(self.blobs)],
+                    blob_id=blob_ids[dokument.pk % len(blob_ids)],
                     dateiname=f"{dokument.dokumenttyp}-{dokument.pk}.pdf",
                     media_type="application/pdf",
                     kommentar="erste Fassung",
                     ist_aktuell=True,
-                    created_by=vorgang_places[i // per_vorgang].creator,
+                    created_by_id=creator,
                 )
-                for i, dokument in enumerate(new_dokumente)
+                for dokument, creator in zip(new_dokumente, creators, strict=True)
             ]
         )
 
-    def _vorgang(self, akte: Akte, place: _Place) -> Vorgang:
+    def _vorgang(self, akte: Akte, place: _Place, position: Aktenplanposition) -> Vorgang:
         rng = self.rng
         start = date(akte.jahr, 1, 1)
         last = akte.geschlossen_am or self.today
@@ -430,25 +443,24 @@ class _Writer:
             frist = self.today + timedelta(days=rng.randint(-20, 40))
         assigned = place is self.focus and rng.random() < 0.3
         return Vorgang(
-            mandant=self.mandant,
-            akte=akte,
-            betreff=f"{rng.choice(_BETREFFE)} ({akte.position.titel})"[:300],
+            mandant_id=self.mandant.pk,
+            akte_id=akte.pk,
+            betreff=f"{rng.choice(_BETREFFE)} ({position.titel})"[:300],
             eingangsdatum=eingang,
-            bearbeitende_oe=place.unit,
-            bearbeiter=place.creator if assigned else None,
+            bearbeitende_oe_id=place.unit.pk,
+            bearbeiter_id=place.creator.pk if assigned else None,
             frist=frist,
             status=status,
             erledigt_am=erledigt_am,
         )
 
-    def _dokument(self, vorgang: Vorgang) -> Dokument:
+    def _dokument(self, vorgang: Vorgang, latest: date) -> Dokument:
         rng = self.rng
         titel, typ, richtung = rng.choice(_DOKUMENTE)
-        latest = vorgang.akte.geschlossen_am or self.today
         datum = min(vorgang.eingangsdatum + timedelta(days=rng.randint(0, 30)), latest)
         return Dokument(
-            mandant=self.mandant,
-            vorgang=vorgang,
+            mandant_id=self.mandant.pk,
+            vorgang_id=vorgang.pk,
             titel=f"{titel} vom {datum:%d.%m.%Y}",
             dokumentdatum=datum,
             absender_empfaenger="" if richtung == Richtung.INTERN else self._name(),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,15 @@ Handler = Callable[[HttpRequest], HttpResponse]
 
 #: Paths that need no Mandant (operations endpoints work on any host name).
 MANDANT_FREE_PREFIXES = ("/healthz", "/readyz", "/static/")
+#: Paths that work on a host without a Mandant (the IT provider's platform area, the API schema).
+MANDANT_OPTIONAL_PREFIXES = (
+    "/plattform/",
+    "/anmelden/",
+    "/abmelden/",
+    "/api/v1/platform/",
+    "/api/v1/schema",
+    "/api/v1/docs",
+)
 
 
 class RequestContextMiddleware:
@@ -66,7 +75,7 @@ class MandantMiddleware:
             and (mandant is None or user.mandant_id != mandant.pk)
         ):
             staff_logout(request=request, reason="wrong_mandant")
-        if mandant is None and not request.path.startswith(("/plattform/", "/anmelden/")):
+        if mandant is None and not request.path.startswith(MANDANT_OPTIONAL_PREFIXES):
             raise Http404(_("No municipality is served under this address."))
         return self.get_response(request)
 
@@ -113,5 +122,9 @@ class RequireMFAMiddleware:
             and not request.path.startswith(self.exempt_prefixes)
             and not getattr(user, "is_verified", lambda: False)()
         ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": _("Confirm your sign-in with the one-time code first.")}, status=401
+                )
             return HttpResponseRedirect(f"{reverse('web:mfa')}?next={request.path}")
         return self.get_response(request)

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_tasks_db",
+    "ninja",
     "amtsfluss.core",
     "amtsfluss.akte",
     "amtsfluss.web",

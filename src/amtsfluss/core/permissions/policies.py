@@ -72,7 +72,9 @@ class VertretungPolicy(_NotConfidential):
             mandant=principal.mandant,
             unit_id__in=principal.unit_ids_with_role(Role.AMTSLEITUNG),
         ).values("user_id")
-        own_or_led = Q(vertretene_person_id__in=principal.acting_user_ids()) | Q(
+        # "own" means the person themselves: a deputy does not re-arrange the absent
+        # person's Vertretungen (that would pass their rights on)
+        own_or_led = Q(vertretene_person_id=principal.user.pk) | Q(
             vertretene_person_id__in=led_members
         )
         if action == Action.VIEW:
@@ -96,9 +98,7 @@ class AuditEventPolicy(_NotConfidential):
 
 @register(ApiKey)
 class ApiKeyPolicy(_NotConfidential):
-    """Own keys are visible; Fachadministration manages all keys of the Mandant."""
+    """Own keys are visible and revocable; Fachadministration manages all keys of the Mandant."""
 
     def scope(self, principal: Principal, action: str) -> Q:
-        if action == Action.VIEW:
-            return Q(user_id=principal.user.pk) | principal.holds(Role.FACHADMINISTRATION)
-        return principal.holds(Role.FACHADMINISTRATION)
+        return Q(user_id=principal.user.pk) | principal.holds(Role.FACHADMINISTRATION)

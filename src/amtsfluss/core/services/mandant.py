@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from amtsfluss.core import audit
@@ -18,6 +18,18 @@ def mandant_create(
 ) -> Mandant:
     """Create a Mandant with its host names and an empty audit chain. ``by=None`` is the CLI."""
     _require_operator(by)
+    hosts = [host.strip().lower() for host in hosts]
+    try:
+        return _do_mandant_create(slug=slug, name=name, hosts=hosts, is_default=is_default, by=by)
+    except IntegrityError as exc:  # created concurrently: same slug or host name
+        raise ServiceError(
+            _("A Mandant with this short name or host name exists already.")
+        ) from exc
+
+
+def _do_mandant_create(
+    *, slug: str, name: str, hosts: list[str], is_default: bool, by: User | None
+) -> Mandant:
     with transaction.atomic():
         if Mandant.objects.filter(slug=slug).exists():
             raise ServiceError(_("A Mandant with this short name exists already."))
@@ -28,7 +40,7 @@ def mandant_create(
             Mandant.objects.filter(is_default=True).update(is_default=False)
         mandant = Mandant.objects.create(slug=slug, name=name, is_default=is_default)
         MandantHost.objects.bulk_create(
-            [MandantHost(mandant=mandant, hostname=host.lower()) for host in hosts]
+            [MandantHost(mandant=mandant, hostname=host) for host in hosts]
         )
         AuditChainHead.objects.create(chain=audit.chain_of(mandant), hash=audit.GENESIS)
         audit.record(
@@ -46,6 +58,7 @@ def mandant_update(
     *, mandant: Mandant, name: str, is_active: bool, hosts: list[str], by: User | None
 ) -> Mandant:
     _require_operator(by)
+    hosts = [host.strip().lower() for host in hosts]
     with transaction.atomic():
         taken = (
             MandantHost.objects.filter(hostname__in=hosts)

@@ -14,14 +14,16 @@ from amtsfluss.core.permissions import Principal
 
 
 def _may_arrange_for(principal: Principal, person: User) -> bool:
-    """The represented person themselves, their Amtsleitung, or Fachadministration."""
+    """The represented person themselves, their Amtsleitung, or Fachadministration.
+
+    "Themselves" is the person, not a deputy acting for them: a deputy cannot pass the absent
+    person's rights on to a third person.
+    """
     led_members = Membership.objects.filter(
         mandant=principal.mandant, unit_id__in=principal.unit_ids_with_role(Role.AMTSLEITUNG)
     ).values("user_id")
     allowed = (
-        Q(pk__in=principal.acting_user_ids())
-        | Q(pk__in=led_members)
-        | principal.holds(Role.FACHADMINISTRATION)
+        Q(pk=principal.user.pk) | Q(pk__in=led_members) | principal.holds(Role.FACHADMINISTRATION)
     )
     return User.objects.filter(allowed, pk=person.pk, mandant=principal.mandant).exists()
 
