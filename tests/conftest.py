@@ -26,6 +26,8 @@ from amtsfluss.core.services.mandant import mandant_create
 from amtsfluss.core.services.organisation import membership_grant, unit_create
 from amtsfluss.core.services.users import platform_operator_create, staff_user_create
 
+pytest_plugins = ["tests.browser"]
+
 PASSWORD = "correct-horse-battery-staple"
 
 
@@ -102,3 +104,12 @@ def english() -> Iterator[None]:
     """Service tests match messages in English (the msgids); pages are tested in German."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def restore_language() -> Iterator[None]:
+    """LocaleMiddleware leaves the last request's language active on the thread; put back what
+    was active before, so no test depends on the order of the tests before it."""
+    before = translation.get_language()
+    yield
+    translation.activate(before)

@@ -11,7 +11,8 @@ import codecs
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -24,6 +25,7 @@ from amtsfluss.akte.models import Aktenplanposition
 from amtsfluss.akte.services.aktenplan import position_create
 from amtsfluss.akte.services.aktenplan_io import (
     COLUMNS,
+    FORMATS,
     MAX_BYTES,
     MAX_ROWS,
     AktenplanImportError,
@@ -98,7 +100,7 @@ def csv_bytes(
     return (codecs.BOM_UTF8 if bom else b"") + out.getvalue().encode()
 
 
-def json_bytes(rows: list[dict[str, object]] | list[dict[str, str]]) -> bytes:
+def json_bytes(rows: Sequence[Mapping[str, object]]) -> bytes:
     return json.dumps(rows, ensure_ascii=False, indent=2).encode()
 
 
@@ -473,6 +475,18 @@ def test_bad_json(world: World, data: bytes, expected: str) -> None:
     assert any(p.startswith(expected) for p in problems), problems
 
 
+@pytest.mark.parametrize(
+    ("literal", "shown"),
+    [("1e999", "'1e999'"), ("10.0", "'10.0'"), ("-3", "'-3'"), ("9" * 4000, "'" + "9" * 20 + "'")],
+)
+def test_json_numbers_that_are_no_retention_are_named_briefly(
+    world: World, literal: str, shown: str
+) -> None:
+    data = b'[{"kennzeichen": "1", "titel": "x", "aufbewahrung": ' + literal.encode() + b"}]"
+    [problem] = refused(world.a, data, "json")
+    assert problem.endswith(f"“dauernd” or empty, not {shown}.")
+
+
 def test_json_problems_name_the_line_where_the_entry_starts(world: World) -> None:
     data = json_bytes(
         [
@@ -567,10 +581,10 @@ def test_any_valid_tree_exports_and_reimports_identically(
                 federfuehrende_oe=units.get(oe),
                 by=None,
             )
-        for fmt in ("csv", "json"):
-            exported = aktenplan_export(mandant=source, fmt=fmt)  # type: ignore[arg-type]
-            aktenplan_import(mandant=target, data=exported, fmt=fmt, by=None)  # type: ignore[arg-type]
-            assert aktenplan_export(mandant=target, fmt=fmt) == exported  # type: ignore[arg-type]
+        for fmt in FORMATS:
+            exported = aktenplan_export(mandant=source, fmt=fmt)
+            aktenplan_import(mandant=target, data=exported, fmt=fmt, by=None)
+            assert aktenplan_export(mandant=target, fmt=fmt) == exported
             assert _stored(target) == _stored(source)
             _clear(target)
     finally:
@@ -618,11 +632,8 @@ def run(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def test_command_exports_and_imports(world: World, tmp_path: object) -> None:
-    from pathlib import Path
-
-    folder = Path(str(tmp_path))
-    source = folder / "plan.json"
+def test_command_exports_and_imports(world: World, tmp_path: Path) -> None:
+    source = tmp_path / "plan.json"
     source.write_bytes(json_bytes(PLAN))
     out, err = run("import", str(source), "--mandant", "a")
     assert f"{len(PLAN)} positions imported into a (5 of them leaves" in out
@@ -630,7 +641,7 @@ def test_command_exports_and_imports(world: World, tmp_path: object) -> None:
 
     stdout, _ = run("export", "--mandant", "a")
     assert stdout.startswith("\ufeffkennzeichen;titel;beschreibung;aufbewahrung;archiv;oe;parent")
-    target = folder / "plan.csv"
+    target = tmp_path / "plan.csv"
     _, err = run("export", "--mandant", "a", "-o", str(target))
     assert f"written to {target} (csv)" in err
     assert target.read_bytes() == aktenplan_export(mandant=world.a, fmt="csv")
@@ -642,10 +653,8 @@ def test_command_exports_and_imports(world: World, tmp_path: object) -> None:
     assert f"{len(PLAN)} positions imported into twin" in out
 
 
-def test_command_lists_every_problem_and_exits_1(world: World, tmp_path: object) -> None:
-    from pathlib import Path
-
-    bad = Path(str(tmp_path)) / "bad.txt"
+def test_command_lists_every_problem_and_exits_1(world: World, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
     bad.write_bytes(
         csv_bytes([{"kennzeichen": "1.x", "titel": "a"}, {"kennzeichen": "2", "titel": ""}])
     )

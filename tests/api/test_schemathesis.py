@@ -37,12 +37,16 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from amtsfluss.akte.models import Vorgang
 from amtsfluss.api.urls import api
 from amtsfluss.core.models import ApiKey, Role, Vertretung
 from amtsfluss.core.services.organisation import membership_grant
 from amtsfluss.wsgi import application
+from tests.api.akte.conftest import AkteWorld, CaseFile, akten, case_file
 from tests.api.conftest import A_HOST, make_vertretung, new_key
 from tests.conftest import World, client_for
+
+__all__ = ["akten"]  # the E-Akte fixture, for the E-Akte operations below
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 BASE_URL = f"http://{A_HOST}"
@@ -127,7 +131,7 @@ def test_the_served_document_is_the_tested_one(world: World) -> None:
             "/api/v1/schema", application, headers={"Host": A_HOST}
         )
     assert served.raw_schema == schema.raw_schema
-    assert len(list(served.get_all_operations())) == 17
+    assert len(list(served.get_all_operations())) == 46
 
 
 @schema.parametrize()
@@ -142,6 +146,36 @@ def test_every_operation_conforms_with_an_api_key(
             checks=CHECKS,
         )
     assert response.status_code != 401  # the key is accepted
+
+
+#: The E-Akte operations (Aktenplan, Akten, Vorgänge, Dokumente, Wiedervorlagen).
+AKTE_PATHS = "^/api/v1/(aktenplan|akten|vorgaenge|inbox|dokumente|dokumentversionen|wiedervorlagen)"
+
+
+@pytest.fixture
+def akte_case(akten: AkteWorld) -> CaseFile:
+    """Two filled Akten the clerk works on; generated ids (often small) hit their objects."""
+    case_file(akten, akten.vertr_32_1)
+    return case_file(akten, akten.offen_32_1)
+
+
+@schema.include(path_regex=AKTE_PATHS).parametrize()
+@EXAMPLES
+def test_akte_operations_conform_for_a_clerk_with_case_files(
+    case: schemathesis.Case[Any], akte_case: CaseFile
+) -> None:
+    """``admin`` sees no case files; the clerk of 32.1 sees and works on these.
+
+    Multipart bodies are generated too (``file`` as bytes); the success paths of the uploads
+    are taken on purpose in ``test_successful_akte_operations_conform`` and in tests/api/akte.
+    """
+    token = new_key(akte_case.vorgang.akte.created_by)[1]
+    with in_test_transaction():
+        response = case.call_and_validate(
+            base_url=BASE_URL, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS
+        )
+    print("ST", case.operation.label, response.status_code)
+    assert response.status_code != 401
 
 
 @schema.include(path_regex="^/api/v1/platform/").parametrize()
@@ -198,6 +232,87 @@ def test_successful_writes_conform(world: World, fresh_key: Callable[[], str]) -
                 base_url=BASE_URL, headers={"Authorization": f"Bearer {fresh_key()}"}, checks=CHECKS
             )
         assert response.status_code == status, (case.operation.label, response.text)
+
+
+def test_successful_akte_operations_conform(akten: AkteWorld, akte_case: CaseFile) -> None:
+    """Each E-Akte operation once on its success path, with a body the schema must describe."""
+    w = akten.w
+    case = akte_case
+    other = Vorgang.objects.create(
+        mandant=w.a, akte=akten.vertr_32_1, betreff="Ziel", bearbeitende_oe=w.units["32.1"],
+        eingangsdatum=timezone.localdate(),
+    )  # fmt: skip
+    today = timezone.localdate().isoformat()
+    leaf = akten.positions["10.38.60"].pk
+
+    def op(path: str, method: str = "GET", **kwargs: Any) -> schemathesis.Case[Any]:
+        return schema[f"/api/v1{path}"][method].Case(**kwargs)
+
+    def json_body(body: dict[str, Any]) -> dict[str, Any]:
+        return {"body": body, "media_type": "application/json"}
+
+    cases: list[tuple[str, schemathesis.Case[Any], int]] = [
+        ("admin", op("/aktenplan", "POST",
+                     **json_body({"kennzeichen": "10.38.70", "titel": "M"})), 201),
+        ("clerk", op("/aktenplan"), 200),
+        ("clerk", op("/aktenplan/{id}", path_parameters={"id": leaf}), 200),
+        ("clerk", op("/aktenplan/export", query={"format": "json"}), 200),
+        ("clerk", op("/akten", query={"q": "offen"}), 200),
+        ("clerk", op("/akten", "POST", **json_body({
+            "position_id": akten.positions["10.38.50"].pk, "titel": "Neu",
+            "federfuehrende_oe_id": w.units["32.1"].pk, "vertraulichkeit": "vertraulich",
+        })), 201),
+        ("clerk", op("/akten/{id}", path_parameters={"id": case.akte.pk}), 200),
+        ("clerk", op("/akten/{id}/history", path_parameters={"id": case.akte.pk}), 200),
+        ("clerk", op("/akten/{id}/beteiligungen", "POST", path_parameters={"id": case.akte.pk},
+                     **json_body({"unit_id": w.units["32.2"].pk, "gueltig_bis": None})), 201),
+        ("clerk", op("/akten/{id}/beteiligungen/{bid}", "DELETE",
+                     path_parameters={"id": case.akte.pk, "bid": case.beteiligung.pk}), 204),
+        ("clerk", op("/akten/{id}/beteiligte", "POST", path_parameters={"id": case.akte.pk},
+                     **json_body({"rolle": "Zeuge", "person": {"art": "juristisch",
+                                                               "name": "Firma GmbH"}})), 201),
+        ("clerk", op("/akten/{id}/vorgaenge", "POST", path_parameters={"id": akten.vertr_32_1.pk},
+                     **json_body({"betreff": "Nachtrag", "frist": today})), 201),
+        ("clerk", op("/vorgaenge", query={"bearbeiter": "me"}), 200),
+        ("clerk", op("/inbox", query={"view": "unit"}), 200),
+        ("clerk", op("/vorgaenge/{id}", path_parameters={"id": case.vorgang.pk}), 200),
+        ("clerk", op("/vorgaenge/{id}/dokumente", path_parameters={"id": case.vorgang.pk}), 200),
+        ("clerk", op("/vorgaenge/{id}/dokumente", "POST", path_parameters={"id": case.vorgang.pk},
+                     body={"titel": "Scan", "dokumentdatum": today, "richtung": "eingang",
+                           "dokumenttyp": "nachweis", "file": b"%PDF-1.7 scan"},
+                     media_type="multipart/form-data"), 201),
+        ("clerk", op("/dokumente/{id}", path_parameters={"id": case.dokument.pk}), 200),
+        ("clerk", op("/dokumente/{id}/versionen", "POST", path_parameters={"id": case.dokument.pk},
+                     body={"kommentar": "Korrektur", "file": b"v2"},
+                     media_type="multipart/form-data"), 201),
+        ("clerk", op("/dokumentversionen/{id}/download", path_parameters={"id": case.version.pk}),
+         200),
+        ("clerk", op("/dokumente/{id}/move", "POST", path_parameters={"id": case.dokument.pk},
+                     **json_body({"vorgang_id": other.pk})), 200),
+        ("clerk", op("/wiedervorlagen", query={"due": "today"}), 200),
+        ("clerk", op("/wiedervorlagen", "POST", **json_body({
+            "vorgang_id": case.vorgang.pk, "faellig_am": today, "fuer_oe_id": w.units["32.1"].pk,
+        })), 201),
+        ("clerk", op("/wiedervorlagen/{id}/erledigt", "POST",
+                     path_parameters={"id": case.wiedervorlage.pk}), 200),
+        ("clerk", op("/vorgaenge/{id}", "PATCH", path_parameters={"id": case.vorgang.pk},
+                     **json_body({"status": "erledigt", "bearbeiter_id": None})), 200),
+        ("clerk", op("/vorgaenge/{id}/move", "POST", path_parameters={"id": other.pk},
+                     **json_body({"akte_id": case.akte.pk})), 200),
+        ("clerk", op("/vorgaenge/{id}", "PATCH", path_parameters={"id": other.pk},
+                     **json_body({"status": "erledigt"})), 200),
+        ("clerk", op("/akten/{id}/zda", "POST", path_parameters={"id": case.akte.pk}), 200),
+        ("clerk", op("/akten/{id}/reopen", "POST", path_parameters={"id": case.akte.pk}), 200),
+        ("clerk", op("/akten/{id}/refile", "POST", path_parameters={"id": case.akte.pk},
+                     **json_body({"position_id": leaf})), 200),
+    ]  # fmt: skip
+    tokens = {"admin": new_key(w.admin)[1], "clerk": new_key(w.clerk)[1]}
+    for who, case_, status in cases:
+        with in_test_transaction():
+            response = case_.call_and_validate(
+                base_url=BASE_URL, headers={"Authorization": f"Bearer {tokens[who]}"}, checks=CHECKS
+            )
+        assert response.status_code == status, (case_.operation.label, response.text)
 
 
 def test_successful_platform_writes_conform(operator_browser: Browser) -> None:

@@ -220,11 +220,6 @@ def test_tampering_is_caught_at_the_first_broken_link(world: World, case: str) -
     assert run_verify("--mandant", "a", "--quiet")[0] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/audit.py reports a consistently rewritten newest event as '#n+1 missing' "
-    "instead of naming event #n (fix proposed in the ops report)",
-)
 def test_rewriting_the_newest_event_with_its_hash_names_that_event(world: World) -> None:
     record_case_events(world.a, 5)
     newest = chain_events(world.a)[-1]
@@ -361,12 +356,6 @@ def test_any_sequence_of_recorded_events_verifies(
         transaction.set_rollback(True)  # every example starts from the same world
 
 
-@pytest.mark.xfail(
-    ON_POSTGRESQL,
-    strict=True,
-    reason="jsonb rewrites some floats (-0.0 -> 0, 1e16 -> 10000000000000000), so the recomputed "
-    "hash differs; core/audit.py must refuse floats in details (fix proposed in the ops report)",
-)
 @pytest.mark.parametrize("number", [-0.0, 1e16, 1.7976931348623157e308])
 def test_float_details_are_refused_or_still_verify(world: World, number: float) -> None:
     """record() may refuse a float up front; what it stores must verify on every database."""
@@ -377,13 +366,6 @@ def test_float_details_are_refused_or_still_verify(world: World, number: float) 
     assert audit.verify() == []
 
 
-@pytest.mark.xfail(
-    ON_POSTGRESQL,
-    strict=True,
-    raises=DatabaseError,
-    reason="PostgreSQL text and jsonb cannot hold NUL; core/audit.py should replace it (the "
-    "event may describe an attack and must be kept; fix proposed in the ops report)",
-)
 def test_text_with_nul_is_recorded_and_verifies(world: World) -> None:
     with transaction.atomic():
         event = audit.record(

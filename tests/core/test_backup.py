@@ -230,6 +230,24 @@ def test_restore_refuses_a_non_empty_installation_unless_forced(
     assert FilesystemBlobStore(other / "blobs").exists(own_blob)  # write-once: nothing removed
 
 
+def test_restore_refuses_while_a_worker_of_the_target_is_running(
+    source: Source, tmp_path: Path
+) -> None:
+    other = copy_installation(source, tmp_path / "running")
+    with sqlite3.connect(other / DATABASE) as db:
+        db.execute(
+            "INSERT INTO core_workerheartbeat (worker_id, hostname, pid, started_at, last_seen)"
+            " VALUES ('w1', 'app1', 4711, datetime('now'), strftime('%Y-%m-%d %H:%M:%f', 'now'))"
+        )
+    before = dump(other / DATABASE)
+
+    refused = amtsfluss(other, "restore", "--force", str(source.backup))
+
+    assert refused.returncode == 1
+    assert "stop the server and every worker" in refused.stderr
+    assert dump(other / DATABASE) == before
+
+
 def test_forced_restore_quarantines_a_damaged_blob_and_stores_the_good_copy(
     source: Source, tmp_path: Path
 ) -> None:

@@ -63,22 +63,11 @@ def test_healthz_answers_ok_on_every_allowed_host(mandanten: object, host: str) 
     assert "no-cache" in response["Cache-Control"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CommonMiddleware validates the Host header first (400 DisallowedHost); a load "
-    "balancer probing 10.0.0.5:8000 needs the probe answered before it (proposed in the ops "
-    "report: HealthProbeMiddleware first in MIDDLEWARE)",
-)
 def test_healthz_answers_a_probe_by_ip_address_not_in_allowed_hosts() -> None:
     response = get("/healthz", "10.0.0.5:8000")
     assert response.status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with SECURE_SSL_REDIRECT (production) a plain-HTTP probe gets 301 to https "
-    "(proposed in the ops report: HealthProbeMiddleware before SecurityMiddleware)",
-)
 @override_settings(SECURE_SSL_REDIRECT=True)
 def test_health_probes_over_plain_http_are_not_redirected() -> None:
     beat()
@@ -94,7 +83,7 @@ def test_readyz_is_unavailable_without_a_worker_heartbeat() -> None:
     assert body["status"] == "unavailable"
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["storage"] == "ok"
-    assert body["checks"]["worker"] == "error: RuntimeError: no worker heartbeat"
+    assert body["checks"]["worker"] == "error: RuntimeError"  # details go to the log only
 
 
 def test_readyz_is_ready_with_a_fresh_heartbeat() -> None:
@@ -134,8 +123,7 @@ def test_readyz_reports_a_blob_directory_that_cannot_be_created(tmp_path: Path) 
 
     assert response.status_code == 503
     checks = response.json()["checks"]
-    assert checks["storage"].startswith("error: BlobStoreUnavailable: blob directory")
-    assert "not writable" in checks["storage"]
+    assert checks["storage"] == "error: BlobStoreUnavailable"  # no paths to anonymous callers
     assert (checks["database"], checks["worker"]) == ("ok", "ok")
 
 

@@ -1,22 +1,12 @@
-"""Fixtures of the page tests.
-
-The browser fixtures come from ``tests/browser.py``; once ``tests/conftest.py`` registers it
-as a plugin (``pytest_plugins = ["tests.browser"]``) the import below can go.
-"""
+"""Fixtures of the page tests (the browser fixtures are registered in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.utils import translation
 from pytest_django.fixtures import Settings
-
-from tests.browser import browser, page
-
-__all__ = ["browser", "page"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -36,14 +26,5 @@ def compiled_translations() -> None:
 
 @pytest.fixture(autouse=True)
 def test_hosts(settings: Settings) -> None:
-    """The ``world`` Mandanten answer on a.test and b.test."""
+    """Any host under .test is allowed (betrieb.test is a host that belongs to no Mandant)."""
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ".test"]
-
-
-@pytest.fixture(autouse=True)
-def restore_language() -> Iterator[None]:
-    """LocaleMiddleware leaves the last request's language active on the thread; page tests
-    switch languages, so they put back what was active before for the tests that follow."""
-    before = translation.get_language()
-    yield
-    translation.activate(before)

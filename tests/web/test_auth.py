@@ -7,7 +7,6 @@ import time
 
 import pytest
 from django.conf import settings
-from django.contrib.messages.api import MessageFailure
 from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
 
@@ -142,17 +141,6 @@ def _age_session(client: Client, **seconds_ago: float) -> None:
     session.save()
 
 
-#: Until core's MIDDLEWARE order is fixed, a timed-out request crashes with HTTP 500:
-#: SessionTimeoutMiddleware adds a message before MessageMiddleware has run (see the report).
-#: ``strict`` makes the fix visible: then these pass, fail as XPASS, and the marker goes.
-core_timeout_message_bug = pytest.mark.xfail(
-    strict=True,
-    raises=MessageFailure,
-    reason="SessionTimeoutMiddleware runs before MessageMiddleware (settings.MIDDLEWARE)",
-)
-
-
-@core_timeout_message_bug
 def test_idle_timeout_ends_the_session(world: World) -> None:
     client = client_for(world.clerk, "a.test")
     assert is_signed_in(client)
@@ -166,7 +154,6 @@ def test_idle_timeout_ends_the_session(world: World) -> None:
     assert not is_signed_in(client)
 
 
-@core_timeout_message_bug
 def test_absolute_timeout_ends_an_active_session(world: World) -> None:
     client = client_for(world.clerk, "a.test")
     _age_session(

@@ -33,15 +33,13 @@ from amtsfluss.akte.services.aktenplan_io import aktenplan_import
 from amtsfluss.akte.services.dokument import dokument_create
 from amtsfluss.akte.services.vorgang import vorgang_create, vorgang_update
 from amtsfluss.akte.services.wiedervorlage import wiedervorlage_create
-from amtsfluss.core.demo import DEMO_PASSWORD, DEMO_STEPS
-from amtsfluss.core.models import Mandant, Organisationseinheit, Role, User
+from amtsfluss.core.demo import DEMO_STEPS
+from amtsfluss.core.models import Mandant, Organisationseinheit, User
 from amtsfluss.core.permissions import Action, Principal
-from amtsfluss.core.services.organisation import membership_grant
-from amtsfluss.core.services.users import staff_user_create
 
 AKTENPLAN_FILE = "aktenplan_musterstadt.json"
 
-#: Positions of the demo Aktenplan that other modules file into (Kennzeichen → purpose).
+#: Positions of the demo Aktenplan that other modules file into (purpose → Kennzeichen).
 DEMO_POSITIONS = {
     "gewerbeanzeigen": "1.2.1",  # Gewerbeamt 32.1
     "personenstandsurkunden": "1.6.5",  # Standesamt 34
@@ -53,10 +51,8 @@ DEMO_POSITIONS = {
     "baugenehmigungen_gewerbe": "6.3.1.2",  # Baugenehmigungen 63.1
 }
 
+
 #: The Bauordnung has no user among the platform's demo users; this one is added here.
-BAUORDNUNG_USER = ("bauordnung", "Bernd", "Baumann", "63.1")
-
-
 def aktenplan_bytes() -> bytes:
     return resources.files("amtsfluss.akte.data").joinpath(AKTENPLAN_FILE).read_bytes()
 
@@ -531,31 +527,12 @@ def create_akte_demo(mandant: Mandant, users: dict[str, User]) -> None:
     aktenplan_import(
         mandant=mandant, data=aktenplan_bytes(), fmt="json", by=users.get("registratur")
     )
-    users = {**users, BAUORDNUNG_USER[0]: _bauordnung_user(mandant, users)}
     positions = {p.kennzeichen: p for p in Aktenplanposition.objects.filter(mandant=mandant)}
     units = {u.code: u for u in Organisationseinheit.objects.filter(mandant=mandant)}
     persons: dict[DemoPerson, Person] = {}
     today = timezone.localdate()
     for number, spec in enumerate(AKTEN, 1):
         _create_akte(spec, number, mandant, users, positions, units, persons, today)
-
-
-def _bauordnung_user(mandant: Mandant, users: dict[str, User]) -> User:
-    username, first_name, last_name, unit_code = BAUORDNUNG_USER
-    if username in users:
-        return users[username]
-    user = staff_user_create(
-        mandant=mandant,
-        username=username,
-        password=DEMO_PASSWORD,
-        first_name=first_name,
-        last_name=last_name,
-        email=f"{username}@musterstadt.example",
-        by=None,
-    )
-    unit = Organisationseinheit.objects.get(mandant=mandant, code=unit_code)
-    membership_grant(user=user, unit=unit, role=Role.SACHBEARBEITUNG, by=None)
-    return user
 
 
 def _create_akte(

@@ -10,7 +10,19 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from amtsfluss.api.auth import TENANT_AUTH
-from amtsfluss.api.endpoints import apikeys, audit_events, me, organisation, platform, vertretungen
+from amtsfluss.api.endpoints import (
+    akte_akten,
+    akte_aktenplan,
+    akte_dokumente,
+    akte_vorgaenge,
+    akte_wiedervorlagen,
+    apikeys,
+    audit_events,
+    me,
+    organisation,
+    platform,
+    vertretungen,
+)
 from amtsfluss.api.errors import install_exception_handlers
 
 api = NinjaAPI(
@@ -30,4 +42,13 @@ install_exception_handlers(api)
 
 for module in (me, organisation, vertretungen, audit_events, apikeys):
     api.add_router("", module.router)
+# E-Akte
+for akte_module in (
+    akte_aktenplan,
+    akte_akten,
+    akte_vorgaenge,
+    akte_dokumente,
+    akte_wiedervorlagen,
+):
+    api.add_router("", akte_module.router)
 api.add_router("/platform", platform.router)

@@ -51,6 +51,33 @@ def link_hash(event: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _clean_text(value: str) -> str:
+    """PostgreSQL cannot store NUL in text; keep the event (it may describe an attack)."""
+    return value.replace("\x00", "\ufffd")
+
+
+def _clean_details(value: Any, path: str = "details") -> Any:
+    """JSON that PostgreSQL's jsonb gives back exactly, so the recomputed hash matches.
+
+    jsonb rewrites floats (-0.0 becomes 0, 1e16 becomes 10000000000000000): they are refused,
+    pass an int or a string. NUL characters become U+FFFD (see ``_clean_text``).
+    """
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, str):
+        return _clean_text(value)
+    if isinstance(value, list | tuple):
+        return [_clean_details(item, f"{path}[{n}]") for n, item in enumerate(value)]
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise TypeError(f"{path}: keys must be strings")
+        return {_clean_text(k): _clean_details(v, f"{path}.{k}") for k, v in value.items()}
+    raise TypeError(
+        f"{path}: {type(value).__name__} is not allowed in audit details "
+        "(use str, int, bool, None, list, dict; floats do not survive jsonb exactly)"
+    )
+
+
 def record(
     *,
     mandant: Mandant | None,
@@ -69,6 +96,7 @@ def record(
     ctx = context.current()
     chain = chain_of(mandant)
     label = actor_label or (actor.username if actor is not None else f"<{ctx.channel}>")
+    clean_details = _clean_details(details or {})
     with transaction.atomic():
         head, _ = AuditChainHead.objects.get_or_create(chain=chain, defaults={"hash": GENESIS})
         head = AuditChainHead.objects.select_for_update().get(pk=head.pk)
@@ -78,13 +106,13 @@ def record(
             mandant=mandant,
             occurred_at=timezone.now().astimezone(UTC),
             actor_id=actor.pk if actor is not None else None,
-            actor_label=label[:200],
-            action=action,
-            object_type=object_type,
-            object_id=object_id[:80],
+            actor_label=_clean_text(label)[:200],
+            action=_clean_text(action),
+            object_type=_clean_text(object_type),
+            object_id=_clean_text(object_id)[:80],
             outcome=outcome,
-            client_address=ctx.client_address,
-            details=details or {},
+            client_address=_clean_text(ctx.client_address),
+            details=clean_details,
             prev_hash=head.hash,
         )
         event.hash = link_hash(event)
@@ -139,6 +167,10 @@ def _verify_chain(
     last_seq = expected_seq - 1
     if head is None:
         return BrokenLink(chain, last_seq, "chain head missing") if last_seq else None
-    if head.seq != last_seq or head.hash != prev_hash:
+    if head.seq > last_seq:
         return BrokenLink(chain, last_seq + 1, f"missing (head expects #{head.seq})")
+    if head.seq < last_seq:
+        return BrokenLink(chain, head.seq + 1, f"not covered by the chain head (#{head.seq})")
+    if head.hash != prev_hash:
+        return BrokenLink(chain, last_seq, "content changed after it was written (head differs)")
     return None

@@ -357,15 +357,25 @@ def read_manifest(source: Path) -> dict[str, Any]:
             f"backup format version {manifest.get('format_version')!r} is not supported "
             f"(this amtsfluss reads version {FORMAT_VERSION})"
         )
+    shape = {
+        "database": dict,
+        "blobs": list,
+        "missing_blobs": list,
+        "corrupted_blobs": list,
+        "audit_chain_heads": dict,
+        "migrations": dict,
+    }
+    wrong = [key for key, kind in shape.items() if not isinstance(manifest.get(key), kind)]
+    if wrong:
+        raise BackupError(f"{path} is damaged: {', '.join(wrong)} missing or of the wrong type")
     return manifest
 
 
 def _check_blob_entries(source: Path, manifest: dict[str, Any], progress: Progress) -> list[str]:
     problems: list[str] = []
-    entries = manifest.get("blobs")
-    if not isinstance(entries, list):
-        return ["manifest: 'blobs' is not a list"]
-    progress.start("verify", sum(int(e.get("size", 0)) for e in entries if isinstance(e, dict)))
+    entries: list[Any] = manifest["blobs"]
+    sizes = [e["size"] for e in entries if isinstance(e, dict) and isinstance(e.get("size"), int)]
+    progress.start("verify", sum(sizes))
     for entry in entries:
         sha256 = entry.get("sha256") if isinstance(entry, dict) else None
         if not is_address(sha256) or not isinstance(entry.get("size"), int):
@@ -453,6 +463,26 @@ def _installation_in_use(installation: Installation) -> list[str]:
     return found
 
 
+def _running_worker(installation: Installation) -> str:
+    """The last heartbeat if a worker reported recently (the database is in use), else ""."""
+    if not installation.database.is_file():
+        return ""
+    try:
+        with _sqlite(installation.database, timeout=installation.busy_timeout) as db:
+            row = db.execute("SELECT max(last_seen) FROM core_workerheartbeat").fetchone()
+    except sqlite3.DatabaseError:
+        return ""  # no amtsfluss database there (or a damaged one): nothing runs on it
+    if not row or not row[0]:
+        return ""
+    last_seen = datetime.fromisoformat(str(row[0]))
+    if last_seen.tzinfo is None:
+        last_seen = last_seen.replace(tzinfo=UTC)  # Django stores UTC without an offset
+    age = (datetime.now(UTC) - last_seen).total_seconds()
+    if age > settings.AMTSFLUSS_WORKER_STALE_SECONDS:
+        return ""
+    return f"{int(age)} seconds ago"
+
+
 def restore_backup(
     source: Path,
     *,
@@ -478,6 +508,12 @@ def restore_backup(
             [f"blob {sha256}: not in the backup" for sha256 in incomplete],
         )
     in_use = _installation_in_use(installation)
+    running = _running_worker(installation)
+    if running:
+        raise BackupError(
+            f"a worker of this installation reported {running}; stop the server and every "
+            "worker before a restore (nothing was restored)"
+        )
     if in_use and not force:
         raise BackupError(
             "the target installation is not empty; nothing was restored (use --force to "

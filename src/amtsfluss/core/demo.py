@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
 
 from amtsfluss.core.models import Mandant, Organisationseinheit, Role, UnitKind, User
 from amtsfluss.core.services.mandant import mandant_create
@@ -69,6 +70,7 @@ USERS = [
     DemoUser("datenschutz", "Dana", "Schutz", Role.DATENSCHUTZ, "11"),
     DemoUser("fachadministration", "Fabian", "Admin", Role.FACHADMINISTRATION, "10.1"),
     DemoUser("standesamt", "Stefanie", "Standl", Role.SACHBEARBEITUNG, "34"),
+    DemoUser("bauordnung", "Bernd", "Baumann", Role.SACHBEARBEITUNG, "63.1"),
 ]
 OPERATOR = "betrieb"
 
@@ -82,6 +84,7 @@ def demo_exists() -> bool:
 
 @transaction.atomic
 def create_demo(*, hosts: list[str]) -> Mandant:
+    autodiscover_modules("demo")  # each app's demo module appends its step to DEMO_STEPS
     mandant = mandant_create(
         slug=DEMO_SLUG, name="Stadt Musterstadt", hosts=hosts, is_default=True, by=None
     )

@@ -24,6 +24,7 @@ MANDANT_OPTIONAL_PREFIXES = (
     "/plattform/",
     "/anmelden/",
     "/abmelden/",
+    "/i18n/",
     "/api/v1/platform/",
     "/api/v1/schema",
     "/api/v1/docs",

@@ -11,7 +11,7 @@ from amtsfluss.core.models import Mandant, Membership, Vertretung
 from amtsfluss.core.permissions import Action, Principal, permitted
 
 
-def _valid_at(at: datetime) -> Q:
+def valid_at(at: datetime) -> Q:
     return (Q(valid_from__isnull=True) | Q(valid_from__lte=at)) & (
         Q(valid_until__isnull=True) | Q(valid_until__gt=at)
     )
@@ -21,7 +21,7 @@ def own_memberships(*, principal: Principal) -> QuerySet[Membership]:
     """The principal's own roles in units, valid now (not those of persons they deputise for)."""
     return (
         permitted(Membership, principal=principal, action=Action.VIEW)
-        .filter(_valid_at(principal.at), user_id=principal.user.pk)
+        .filter(valid_at(principal.at), user_id=principal.user.pk)
         .select_related("unit")
         .order_by("unit__code", "role")
     )

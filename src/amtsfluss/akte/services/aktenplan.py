@@ -32,6 +32,10 @@ def position_create(
     titel = titel.strip()
     if not titel:
         raise ServiceError(_("Position %s needs a title.") % kennzeichen)
+    if len(titel) > 300 or any(ord(ch) < 32 for ch in titel + beschreibung.replace("\n", "")):
+        raise ServiceError(
+            _("Position %s: the title is too long or contains control characters.") % kennzeichen
+        )
     if aufbewahrung_dauernd and aufbewahrung_jahre is not None:
         raise ServiceError(_("Position %s: retention is either years or permanent.") % kennzeichen)
     if aufbewahrung_jahre is not None and not 0 < aufbewahrung_jahre <= 200:

@@ -521,9 +521,9 @@ def _json_row(line: int, value: object, problems: _Problems) -> _Row | None:
         if isinstance(raw, str):
             values[key] = raw
         elif key == "aufbewahrung" and isinstance(raw, int) and not isinstance(raw, bool):
-            values[key] = str(raw) if 0 <= raw < 1000 else "-"
+            values[key] = str(raw)  # at most 18 digits (_json_int); checked with the rest
         elif key == "aufbewahrung" and isinstance(raw, _BadNumber):
-            values[key] = "-"  # reported with the other retention problems
+            values[key] = raw.literal  # never a valid retention; reported with the rest
         else:
             problems.add(line, _("the field %r must be text.") % key)
             ok = False

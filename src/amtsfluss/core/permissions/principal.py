@@ -119,6 +119,3 @@ class Principal:
         if action == "view":
             return "read" in self.scopes or "write" in self.scopes
         return "write" in self.scopes
-
-
-_valid_at = valid_at  # TODO(lead): remove once web/selectors.py imports valid_at

@@ -1,0 +1,1 @@
+"""Data files of the E-Akte (the demo Aktenplan), read with importlib.resources."""
