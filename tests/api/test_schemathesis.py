@@ -174,7 +174,6 @@ def test_akte_operations_conform_for_a_clerk_with_case_files(
         response = case.call_and_validate(
             base_url=BASE_URL, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS
         )
-    print("ST", case.operation.label, response.status_code)
     assert response.status_code != 401
 
 

@@ -149,6 +149,7 @@ def amtsfluss_env(data_dir: Path) -> dict[str, str]:
     }
     env.update(
         AMTSFLUSS_SETTINGS="embedded",
+        AMTSFLUSS_PERIODIC_JOBS="0",  # only the task under test
         AMTSFLUSS_DATA_DIR=str(data_dir),
         AMTSFLUSS_WORKER_HEARTBEAT_SECONDS="1",
         PYTHONUNBUFFERED="1",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import Q
 from django.tasks import task
@@ -9,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amtsfluss.akte.models import Wiedervorlage
+from amtsfluss.core import periodic
 from amtsfluss.core.models import Membership
 from amtsfluss.core.tasks import enqueue_on_commit, send_mail_task
 
@@ -68,3 +71,8 @@ def notify_due_wiedervorlagen(batch: int = 500) -> int:
             enqueue_on_commit(send_mail_task, subject=subject, body=body, to=recipients)
             sent += 1
     return sent
+
+
+periodic.register(
+    "akte.notify_due_wiedervorlagen", notify_due_wiedervorlagen, every=timedelta(minutes=15)
+)

@@ -7,6 +7,7 @@ committed, and not at all when it rolls back.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.mail import EmailMessage
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.tasks import Task, task
 from django.utils.json import normalize_json
 
-from amtsfluss.core import audit
+from amtsfluss.core import audit, periodic
 from amtsfluss.core.models.audit import Outcome
 
 
@@ -64,3 +65,6 @@ def send_mail_task(
         subject=subject, body=body, from_email=from_email, to=to, reply_to=reply_to or []
     )
     return message.send(using=mailer)
+
+
+periodic.register("core.verify_audit_chain", verify_audit_chain, every=timedelta(days=1))

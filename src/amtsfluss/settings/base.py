@@ -188,6 +188,8 @@ TASKS = {
 }
 AMTSFLUSS_WORKER_HEARTBEAT_SECONDS = env_int("AMTSFLUSS_WORKER_HEARTBEAT_SECONDS", 10)
 AMTSFLUSS_WORKER_STALE_SECONDS = env_int("AMTSFLUSS_WORKER_STALE_SECONDS", 60)
+#: workers enqueue periodic jobs (due Wiedervorlagen, the daily audit-chain check)
+AMTSFLUSS_PERIODIC_JOBS = env_bool("AMTSFLUSS_PERIODIC_JOBS", True)
 
 # --- mail (Django 6.1 MAILERS) ----------------------------------------------------------------
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -23,6 +23,7 @@ AMTSFLUSS_BLOBS = {**AMTSFLUSS_BLOBS, "DIRECTORY": str(DATA_DIR / "blobs")}
 ALLOWED_HOSTS = ["a.test", "b.test", "testserver", "localhost", "127.0.0.1"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir()
+AMTSFLUSS_PERIODIC_JOBS = False  # tests enqueue periodic jobs explicitly
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

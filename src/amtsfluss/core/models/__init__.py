@@ -10,6 +10,7 @@ from amtsfluss.core.models.organisation import (
     Role,
     UnitKind,
 )
+from amtsfluss.core.models.periodic import PeriodicRun
 from amtsfluss.core.models.user import User
 from amtsfluss.core.models.vertretung import Vertretung
 from amtsfluss.core.models.worker import WorkerHeartbeat
@@ -26,6 +27,7 @@ __all__ = [
     "Membership",
     "Organisationseinheit",
     "OrganisationseinheitClosure",
+    "PeriodicRun",
     "Role",
     "UnitKind",
     "User",

@@ -13,9 +13,10 @@ from typing import Any
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
-from amtsfluss.core import context
+from amtsfluss.core import context, periodic
 from amtsfluss.core.models import WorkerHeartbeat
 
 logger = logging.getLogger("amtsfluss.worker")
@@ -57,6 +58,11 @@ class Heartbeat(threading.Thread):
                     self.beat()
                 except Exception:  # a missed beat must not end the worker; readiness shows it
                     logger.exception("worker heartbeat failed")
+                if settings.AMTSFLUSS_PERIODIC_JOBS:
+                    try:
+                        periodic.enqueue_due()
+                    except Exception:  # the next beat tries again
+                        logger.exception("enqueueing periodic jobs failed")
                 if self.stopped.wait(settings.AMTSFLUSS_WORKER_HEARTBEAT_SECONDS):
                     break
             WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
@@ -71,6 +77,7 @@ class Command(DatabaseWorkerCommand):
         # The database worker installs SIGINT/SIGTERM handlers for a graceful stop; put the
         # previous ones back when it returns (--batch, --max-tasks, or run in-process).
         previous = {sig: signal.getsignal(sig) for sig in _STOP_SIGNALS}
+        autodiscover_modules("tasks")  # registers every app's tasks and periodic jobs
         heartbeat = Heartbeat(options["worker_id"])
         heartbeat.prune()
         heartbeat.beat()
