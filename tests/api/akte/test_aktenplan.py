@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from amtsfluss.akte.models import Aktenplanposition
 from amtsfluss.akte.services.aktenplan import position_create
@@ -91,7 +92,7 @@ def test_others_may_not_create_positions(akten: AkteWorld) -> None:
 
 def test_position_refusals(akten: AkteWorld) -> None:
     client = api_client(akten.w.admin)
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"kennzeichen": "10.38.50", "titel": "x"}, "The Kennzeichen 10.38.50 exists already."),
         ({"kennzeichen": "99.1", "titel": "x"}, "Position 99.1 needs its parent 99 first."),
         (

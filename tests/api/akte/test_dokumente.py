@@ -6,6 +6,7 @@ import hashlib
 import os
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -283,13 +284,12 @@ def test_large_upload_is_not_held_in_memory(akten: AkteWorld, tmp_path: Path) ->
     with (tmp_path / "body").open("rb") as body:
         tracemalloc.start()
         try:
-            response = client.generic(
-                "POST",
-                url,
-                CONTENT_TYPE=f"multipart/form-data; boundary={boundary}",
-                CONTENT_LENGTH=str(length),
-                **{"wsgi.input": body},
-            )
+            environ: dict[str, Any] = {
+                "CONTENT_TYPE": f"multipart/form-data; boundary={boundary}",
+                "CONTENT_LENGTH": str(length),
+                "wsgi.input": body,  # read by Django as the request streams in
+            }
+            response = client.generic("POST", url, **environ)
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()

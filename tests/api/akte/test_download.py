@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBase, StreamingHttpResponse
 from pytest_django import Settings
 
 from amtsfluss.akte.models import Dokumentversion
@@ -55,7 +55,8 @@ def damage(version: Dokumentversion, *, at: int) -> None:
         stored.write(bytes([byte[0] ^ 0xFF]))
 
 
-def chunks(response: StreamingHttpResponse) -> Iterator[bytes]:
+def chunks(response: HttpResponseBase) -> Iterator[bytes]:
+    assert isinstance(response, StreamingHttpResponse)
     return iter(response.streaming_content)  # type: ignore[arg-type]
 
 

@@ -73,6 +73,8 @@ KEYS = [
     *("own_akte", "own_vorgang", "own_dokument"),
 ]
 
+DUE = {"faellig_am": "2031-01-01"}
+
 OPS = [
     Op("get", "/api/v1/aktenplan/{position}", units=False),
     Op("get", "/api/v1/akten/{akte}"),
@@ -115,7 +117,6 @@ OPS = [
     Op("post", "/api/v1/wiedervorlagen", json=lambda ids: {"akte_id": ids["akte"], **DUE}),
     Op("post", "/api/v1/wiedervorlagen", json=lambda ids: {"vorgang_id": ids["vorgang"], **DUE}),
 ]
-DUE = {"faellig_am": "2031-01-01"}
 STATE_MODELS: list[type[Model]] = [
     Akte,
     Vorgang,

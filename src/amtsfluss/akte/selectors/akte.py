@@ -18,8 +18,9 @@ from amtsfluss.akte.models import (
     VorgangStatus,
     Wiedervorlage,
 )
+from amtsfluss.akte.permissions import permitted_akte_ids
 from amtsfluss.core.models import AuditEvent
-from amtsfluss.core.permissions import Principal
+from amtsfluss.core.permissions import Action, Principal
 
 HISTORY_LIMIT = 100
 
@@ -103,11 +104,14 @@ def open_vorgang_count(akte: Akte) -> int:
 
 
 def aktenplan_tree(*, principal: Principal) -> Sequence[Aktenplanposition]:
-    """All positions of the Mandant in Kennzeichen order (one query), with their Akten counts."""
+    """All positions of the Mandant in Kennzeichen order (one query), each with the number of
+    Akten filed there *that the principal may see* (a count of all would leak confidential
+    Akten)."""
+    visible = permitted_akte_ids(principal, Action.VIEW)
     positions = list(
         Aktenplanposition.objects.filter(mandant=principal.mandant)
         .select_related("federfuehrende_oe")
-        .annotate(akten_count=Count("akten"))
+        .annotate(akten_count=Count("akten", filter=Q(akten__in=visible)))
     )
     positions.sort(key=lambda p: p.sort_key)
     return positions

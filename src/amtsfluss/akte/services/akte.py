@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +17,7 @@ from amtsfluss.akte.models import (
     Beteiligung,
     FruehereAktenzeichen,
     Person,
+    PersonArt,
     Vertraulichkeit,
     Vorgang,
     VorgangStatus,
@@ -241,6 +242,50 @@ def beteiligung_revoke(*, principal: Principal, beteiligung: Beteiligung) -> Non
         pk = beteiligung.pk
         beteiligung.delete()
         _audit(principal, "akte.beteiligung_revoke", akte, beteiligung=pk)
+
+
+def person_create(
+    *,
+    principal: Principal,
+    art: str,
+    name: str,
+    vorname: str = "",
+    geburtsdatum: date | None = None,
+    registernummer: str = "",
+    strasse: str = "",
+    plz: str = "",
+    ort: str = "",
+    email: str = "",
+) -> Person:
+    """Record a person or organisation outside the administration (once per Mandant)."""
+    if not principal.allows("create"):
+        raise PermissionDenied(_("This key may not change anything."))
+    if art not in PersonArt.values:
+        raise ServiceError(_("Unknown kind of person."))
+    name = name.strip()
+    if not name:
+        raise ServiceError(_("A person needs a name."))
+    with transaction.atomic():
+        person = Person.objects.create(
+            mandant=principal.mandant,
+            art=art,
+            name=name,
+            vorname=vorname.strip(),
+            geburtsdatum=geburtsdatum,
+            registernummer=registernummer.strip(),
+            strasse=strasse.strip(),
+            plz=plz.strip(),
+            ort=ort.strip(),
+            email=email.strip(),
+        )
+        audit.record(
+            mandant=principal.mandant,
+            actor=principal.user,
+            action="person.create",
+            object_type="akte.person",
+            object_id=str(person.pk),
+        )
+    return person
 
 
 def beteiligter_add(*, principal: Principal, akte: Akte, person: Person, rolle: str) -> Beteiligter:

@@ -32,7 +32,8 @@ def position_create(
     titel = titel.strip()
     if not titel:
         raise ServiceError(_("Position %s needs a title.") % kennzeichen)
-    if len(titel) > 300 or any(ord(ch) < 32 for ch in titel + beschreibung.replace("\n", "")):
+    description_controls = set(beschreibung) - {"\n", "\r", "\t"}
+    if len(titel) > 300 or any(ord(ch) < 32 for ch in {*titel, *description_controls}):
         raise ServiceError(
             _("Position %s: the title is too long or contains control characters.") % kennzeichen
         )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from amtsfluss.akte.models import Akte, Vorgang, Wiedervorlage
 from amtsfluss.core import audit
-from amtsfluss.core.errors import ServiceError
+from amtsfluss.core.errors import PermissionDenied, ServiceError
 from amtsfluss.core.models import Organisationseinheit, User
 from amtsfluss.core.permissions import Principal
 
@@ -26,6 +26,8 @@ def wiedervorlage_create(
     notiz: str = "",
 ) -> Wiedervorlage:
     """Set a reminder on a Vorgang or an Akte (fetched for 'view') for a person or a unit."""
+    if not principal.allows("create"):
+        raise PermissionDenied(_("This key may not change anything."))
     if (vorgang is None) == (akte is None):
         raise ServiceError(_("A Wiedervorlage belongs to either a Vorgang or an Akte."))
     if fuer_user is None and fuer_oe is None:

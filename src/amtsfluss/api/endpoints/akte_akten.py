@@ -30,6 +30,7 @@ from amtsfluss.akte.services.akte import (
     beteiligung_grant,
     beteiligung_revoke,
     check_akte_create,
+    person_create,
 )
 from amtsfluss.api.auth import principal
 from amtsfluss.api.endpoints.akte_common import clean_position, clean_unit, clean_user
@@ -250,8 +251,7 @@ def akten_beteiligter_add(
     else:
         if data.person is None:  # excluded by BeteiligterIn
             raise TypeError("person or person_id")
-        # TODO(lead): a person_create service in akte/services/akte.py (see the API report)
         with transaction.atomic():
-            person = Person.objects.create(mandant=caller.mandant, **data.person.model_dump())
+            person = person_create(principal=caller, **data.person.model_dump())
             row = beteiligter_add(principal=caller, akte=akte, person=person, rolle=data.rolle)
     return Status(201, Beteiligter.objects.select_related("person").get(pk=row.pk))
