@@ -12,19 +12,23 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from amtsfluss.core import context
 from amtsfluss.core.models import AuditChainHead, AuditEvent, Mandant, User
 from amtsfluss.core.models.audit import Outcome
 
+if TYPE_CHECKING:
+    from amtsfluss.core.permissions import Principal
+
 GENESIS = "0" * 64
 PLATFORM_CHAIN = "platform"
 
-__all__ = ["GENESIS", "Outcome", "chain_of", "record", "verify"]
+__all__ = ["GENESIS", "Outcome", "chain_of", "record", "record_action", "verify"]
 
 
 def chain_of(mandant: Mandant | None) -> str:
@@ -119,6 +123,18 @@ def record(
         event.save()
         AuditChainHead.objects.filter(pk=head.pk).update(seq=event.seq, hash=event.hash)
     return event
+
+
+def record_action(principal: Principal, action: str, obj: Model, **details: Any) -> AuditEvent:
+    """Record what ``principal`` did to ``obj`` (object type from the model's label)."""
+    return record(
+        mandant=principal.mandant,
+        actor=principal.user,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        details=details,
+    )
 
 
 @dataclass(frozen=True)

@@ -30,17 +30,6 @@ from amtsfluss.core.models import Organisationseinheit, User
 from amtsfluss.core.permissions import Principal
 
 
-def _audit(principal: Principal, action: str, akte: Akte, **details: object) -> None:
-    audit.record(
-        mandant=principal.mandant,
-        actor=principal.user,
-        action=action,
-        object_type="akte.akte",
-        object_id=str(akte.pk),
-        details={"aktenzeichen": akte.aktenzeichen, **details},
-    )
-
-
 def _require_leaf(position: Aktenplanposition, principal: Principal) -> Aktenplanposition:
     """The position as stored now, if Akten may be formed there; else a clear refusal."""
     fresh = Aktenplanposition.objects.filter(pk=position.pk, mandant=principal.mandant).first()
@@ -128,7 +117,13 @@ def do_akte_create(
                 darf_bearbeiten=True,
                 created_by=principal.user,
             )
-        _audit(principal, "akte.create", akte, vertraulichkeit=vertraulichkeit)
+        audit.record_action(
+            principal,
+            "akte.create",
+            akte,
+            aktenzeichen=akte.aktenzeichen,
+            vertraulichkeit=vertraulichkeit,
+        )
     return akte
 
 
@@ -152,7 +147,13 @@ def akte_close(*, principal: Principal, akte: Akte) -> Akte:
             dauernd=akte.position.aufbewahrung_dauernd,
         )
         akte.save(update_fields=["status", "geschlossen_am", "aufbewahren_bis"])
-        _audit(principal, "akte.zda", akte, aufbewahren_bis=str(akte.aufbewahren_bis))
+        audit.record_action(
+            principal,
+            "akte.zda",
+            akte,
+            aktenzeichen=akte.aktenzeichen,
+            aufbewahren_bis=str(akte.aufbewahren_bis),
+        )
     return akte
 
 
@@ -166,7 +167,7 @@ def akte_reopen(*, principal: Principal, akte: Akte) -> Akte:
         akte.geschlossen_am = None
         akte.aufbewahren_bis = None
         akte.save(update_fields=["status", "geschlossen_am", "aufbewahren_bis"])
-        _audit(principal, "akte.reopen", akte)
+        audit.record_action(principal, "akte.reopen", akte, aktenzeichen=akte.aktenzeichen)
     return akte
 
 
@@ -194,7 +195,14 @@ def akte_refile(*, principal: Principal, akte: Akte, position: Aktenplanposition
         )
         akte.position = position
         akte.save(update_fields=["aktenzeichen", "laufnummer", "position"])
-        _audit(principal, "akte.refile", akte, frueher=old, position=position.kennzeichen)
+        audit.record_action(
+            principal,
+            "akte.refile",
+            akte,
+            aktenzeichen=akte.aktenzeichen,
+            frueher=old,
+            position=position.kennzeichen,
+        )
     return akte
 
 
@@ -225,10 +233,11 @@ def beteiligung_grant(
             gueltig_bis=gueltig_bis,
             created_by=principal.user,
         )
-        _audit(
+        audit.record_action(
             principal,
             "akte.beteiligung_grant",
             akte,
+            aktenzeichen=akte.aktenzeichen,
             unit=unit.code if unit else None,
             user=user.username if user else None,
             darf_bearbeiten=darf_bearbeiten,
@@ -241,7 +250,13 @@ def beteiligung_revoke(*, principal: Principal, beteiligung: Beteiligung) -> Non
         akte = beteiligung.akte
         pk = beteiligung.pk
         beteiligung.delete()
-        _audit(principal, "akte.beteiligung_revoke", akte, beteiligung=pk)
+        audit.record_action(
+            principal,
+            "akte.beteiligung_revoke",
+            akte,
+            aktenzeichen=akte.aktenzeichen,
+            beteiligung=pk,
+        )
 
 
 def person_create(
@@ -278,13 +293,7 @@ def person_create(
             ort=ort.strip(),
             email=email.strip(),
         )
-        audit.record(
-            mandant=principal.mandant,
-            actor=principal.user,
-            action="person.create",
-            object_type="akte.person",
-            object_id=str(person.pk),
-        )
+        audit.record_action(principal, "person.create", person)
     return person
 
 
@@ -299,5 +308,12 @@ def beteiligter_add(*, principal: Principal, akte: Akte, person: Person, rolle: 
         row, _created = Beteiligter.objects.get_or_create(
             mandant=principal.mandant, akte=akte, person=person, rolle=rolle
         )
-        _audit(principal, "akte.beteiligter_add", akte, person=person.pk, rolle=rolle)
+        audit.record_action(
+            principal,
+            "akte.beteiligter_add",
+            akte,
+            aktenzeichen=akte.aktenzeichen,
+            person=person.pk,
+            rolle=rolle,
+        )
     return row

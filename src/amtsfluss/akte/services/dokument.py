@@ -57,17 +57,6 @@ def _check_size(content: IO[bytes]) -> None:
         )
 
 
-def _audit(principal: Principal, action: str, dokument: Dokument, **details: object) -> None:
-    audit.record(
-        mandant=principal.mandant,
-        actor=principal.user,
-        action=action,
-        object_type="akte.dokument",
-        object_id=str(dokument.pk),
-        details=details,
-    )
-
-
 def dokument_create(
     *,
     principal: Principal,
@@ -113,7 +102,7 @@ def dokument_create(
             kommentar=kommentar or _("first version"),
             created_by=principal.user,
         )
-        _audit(principal, "dokument.create", dokument, titel=titel, sha256=blob.sha256)
+        audit.record_action(principal, "dokument.create", dokument, titel=titel, sha256=blob.sha256)
     return dokument
 
 
@@ -161,7 +150,7 @@ def dokumentversion_add(
             kommentar=kommentar,
             created_by=principal.user,
         )
-        _audit(
+        audit.record_action(
             principal,
             "dokument.version_add",
             dokument,
@@ -188,7 +177,7 @@ def dokument_move(*, principal: Principal, dokument: Dokument, target: Vorgang) 
         source = dokument.vorgang
         dokument.vorgang = target
         dokument.save(update_fields=["vorgang"])
-        _audit(
+        audit.record_action(
             principal,
             "dokument.move",
             dokument,

@@ -15,17 +15,6 @@ from amtsfluss.core.models import Organisationseinheit, User
 from amtsfluss.core.permissions import Principal
 
 
-def _audit(principal: Principal, action: str, vorgang: Vorgang, **details: object) -> None:
-    audit.record(
-        mandant=principal.mandant,
-        actor=principal.user,
-        action=action,
-        object_type="akte.vorgang",
-        object_id=str(vorgang.pk),
-        details=details,
-    )
-
-
 def require_open(akte: Akte) -> None:
     if akte.status == AktenStatus.ZDA:
         raise ServiceError(_("The Akte %s is closed (zdA); reopen it first.") % akte.aktenzeichen)
@@ -68,7 +57,9 @@ def vorgang_create(
             bearbeiter=bearbeiter,
             frist=frist,
         )
-        _audit(principal, "vorgang.create", vorgang, akte=akte.aktenzeichen, betreff=betreff)
+        audit.record_action(
+            principal, "vorgang.create", vorgang, akte=akte.aktenzeichen, betreff=betreff
+        )
     return vorgang
 
 
@@ -101,7 +92,7 @@ def vorgang_update(
             changes["frist"] = frist.isoformat()
         if changes:
             vorgang.save()
-            _audit(principal, "vorgang.update", vorgang, **changes)
+            audit.record_action(principal, "vorgang.update", vorgang, **changes)
     return vorgang
 
 
@@ -125,7 +116,7 @@ def vorgang_move(*, principal: Principal, vorgang: Vorgang, target: Akte) -> Vor
         require_open(target)
         vorgang.akte = target
         vorgang.save(update_fields=["akte"])
-        _audit(
+        audit.record_action(
             principal,
             "vorgang.move",
             vorgang,

@@ -50,13 +50,8 @@ def wiedervorlage_create(
             notiz=notiz.strip()[:300],
             created_by=principal.user,
         )
-        audit.record(
-            mandant=principal.mandant,
-            actor=principal.user,
-            action="wiedervorlage.create",
-            object_type="akte.wiedervorlage",
-            object_id=str(row.pk),
-            details={"faellig_am": faellig_am.isoformat()},
+        audit.record_action(
+            principal, "wiedervorlage.create", row, faellig_am=faellig_am.isoformat()
         )
     return row
 
