@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "ninja",
     "amtsfluss.core",
     "amtsfluss.akte",
+    "amtsfluss.rechnung",
     "amtsfluss.web",
 ]
 

@@ -1,0 +1,1 @@
+"""E-Rechnung: receiving and validating electronic invoices (XRechnung, EN 16931)."""
