@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import mimetypes
 import re
 import unicodedata
 from collections.abc import Callable, Generator, Iterator
@@ -96,6 +97,30 @@ def attachment_disposition(filename: str) -> str:
     """
     name = _display_name(filename)
     return f"attachment; filename=\"{_ascii_name(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+#: Python's own table (not /etc/mime.types, so that every machine decides alike), plus the
+#: office and signature formats of an administration that it lacks.
+_MEDIA_TYPES = mimetypes.MimeTypes(filenames=())
+for _type, _extension in (
+    ("application/vnd.oasis.opendocument.text", ".odt"),
+    ("application/vnd.oasis.opendocument.spreadsheet", ".ods"),
+    ("application/vnd.oasis.opendocument.presentation", ".odp"),
+    ("application/vnd.oasis.opendocument.graphics", ".odg"),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
+    ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx"),
+    ("application/vnd.ms-outlook", ".msg"),
+    ("application/pkcs7-signature", ".p7s"),
+    ("application/pkcs7-mime", ".p7m"),
+):
+    _MEDIA_TYPES.add_type(_type, _extension)
+
+
+def media_type_for(filename: str) -> str:
+    """The media type the server stores for an upload, decided by the file name's extension."""
+    guessed, _encoding = _MEDIA_TYPES.guess_type(filename, strict=True)
+    return guessed or FALLBACK_MEDIA_TYPE
 
 
 def safe_media_type(value: str) -> str:

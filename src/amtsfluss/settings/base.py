@@ -146,6 +146,9 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "form-action": [CSP.SELF],
+    # the Vorgang page frames its own PDF view (/intern/dokumentversionen/<id>/ansicht); implied
+    # by default-src 'self' already, said explicitly so that nobody narrows it by accident
+    "frame-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
 

@@ -20,6 +20,7 @@ from amtsfluss.akte.models import (
 )
 from amtsfluss.akte.permissions import permitted_akte_ids
 from amtsfluss.core.models import AuditEvent
+from amtsfluss.core.models.audit import Outcome
 from amtsfluss.core.permissions import Action, Principal
 
 HISTORY_LIMIT = 100
@@ -75,10 +76,13 @@ def akte_cover(*, principal: Principal, akte: Akte) -> AkteCover:
             .select_related("fuer_user", "fuer_oe")
             .order_by("faellig_am")
         ),
+        # refused attempts of others are about those persons, not the Akte (as in the API)
         history=list(
             AuditEvent.objects.filter(
                 mandant=principal.mandant, object_type="akte.akte", object_id=str(akte.pk)
-            ).order_by("-seq")[:HISTORY_LIMIT]
+            )
+            .exclude(outcome=Outcome.DENIED)
+            .order_by("-seq")[:HISTORY_LIMIT]
         ),
     )
 

@@ -7,7 +7,6 @@ Uploads are multipart (form fields and ``file``); the size limit stops them earl
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -19,7 +18,7 @@ from amtsfluss.akte.access import access_dokument, access_dokumentversion, acces
 from amtsfluss.akte.models import Dokument, Dokumentversion
 from amtsfluss.akte.services.dokument import dokument_create, dokument_move, dokumentversion_add
 from amtsfluss.api.auth import principal
-from amtsfluss.api.downloads import FALLBACK_MEDIA_TYPE, blob_download, limit_upload_size
+from amtsfluss.api.downloads import blob_download, limit_upload_size, media_type_for
 from amtsfluss.api.schemas import (
     MAX_ID,
     OBJECT_ERRORS,
@@ -43,27 +42,6 @@ router = Router(tags=["dokumente"])
 ObjectId = PathEx[int, P(ge=1, le=MAX_ID)]
 #: Upload operations may also answer 413 (file larger than AMTSFLUSS_MAX_UPLOAD_BYTES).
 UPLOAD_ERRORS = {**WRITE_ERRORS, 413: ErrorOut}
-#: Python's own table (not /etc/mime.types, so that every machine decides alike), plus the
-#: office and signature formats of an administration that it lacks.
-_MEDIA_TYPES = mimetypes.MimeTypes(filenames=())
-for _type, _extension in (
-    ("application/vnd.oasis.opendocument.text", ".odt"),
-    ("application/vnd.oasis.opendocument.spreadsheet", ".ods"),
-    ("application/vnd.oasis.opendocument.presentation", ".odp"),
-    ("application/vnd.oasis.opendocument.graphics", ".odg"),
-    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
-    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
-    ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx"),
-    ("application/vnd.ms-outlook", ".msg"),
-    ("application/pkcs7-signature", ".p7s"),
-    ("application/pkcs7-mime", ".p7m"),
-):
-    _MEDIA_TYPES.add_type(_type, _extension)
-
-
-def _media_type(filename: str) -> str:
-    guessed, _encoding = _MEDIA_TYPES.guess_type(filename, strict=True)
-    return guessed or FALLBACK_MEDIA_TYPE
 
 
 def _with_versions(rows: QuerySet[Dokument]) -> QuerySet[Dokument]:
@@ -119,7 +97,7 @@ def dokumente_create(
         dokumenttyp=data.dokumenttyp,
         content=file,
         dateiname=name,
-        media_type=_media_type(name),
+        media_type=media_type_for(name),
         absender_empfaenger=data.absender_empfaenger,
         kommentar=data.kommentar,
     )
@@ -153,7 +131,7 @@ def dokumente_version_add(
         dokument=dokument,
         content=file,
         dateiname=name,
-        media_type=_media_type(name),
+        media_type=media_type_for(name),
         kommentar=data.kommentar,
         rendition=data.rendition,
     )
