@@ -173,3 +173,18 @@ def test_clean_filename(raw: str, clean: str | None) -> None:
         assert result == clean
     else:
         assert result.endswith(".pdf")
+
+
+def test_upload_into_a_closed_akte_stores_no_bytes(akten: AkteWorld) -> None:
+    clerk = as_(akten.w.clerk)
+    vorgang = vorgang_create(principal=clerk, akte=akten.offen_32_1, betreff="V")
+    vorgang_update(principal=clerk, vorgang=vorgang, status=VorgangStatus.ERLEDIGT)
+    akte_close(principal=clerk, akte=akten.offen_32_1)
+    blobs_before = Blob.objects.count()
+    with pytest.raises(ServiceError, match="closed"):
+        dokument_create(
+            principal=clerk, vorgang=vorgang, titel="spät", dokumentdatum=date(2026, 1, 5),
+            richtung="eingang", dokumenttyp="schreiben", content=io.BytesIO(b"late"),
+            dateiname="spaet.pdf", media_type="application/pdf",
+        )  # fmt: skip
+    assert Blob.objects.count() == blobs_before

@@ -78,6 +78,7 @@ def dokument_create(
     if richtung not in Richtung.values or dokumenttyp not in Dokumenttyp.values:
         raise ServiceError(_("Unknown direction or document type."))
     _check_size(content)
+    require_open(Vorgang.objects.select_related("akte").get(pk=vorgang.pk).akte)  # before bytes
     blob = blob_store(mandant=principal.mandant, content=content)  # bytes before rows
     with transaction.atomic():
         vorgang = Vorgang.objects.select_related("akte").get(pk=vorgang.pk)
@@ -124,6 +125,7 @@ def dokumentversion_add(
     if rendition == Rendition.ORIGINAL and not kommentar:
         raise ServiceError(_("Please say why there is a new version."))
     _check_size(content)
+    require_open(Dokument.objects.select_related("vorgang__akte").get(pk=dokument.pk).vorgang.akte)
     blob = blob_store(mandant=principal.mandant, content=content)
     with transaction.atomic():
         dokument = (
