@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -48,6 +48,8 @@ class Config:
     connections: int = 16  #: concurrent keep-alive connections of the load generator
     generator: str = "auto"  #: "auto" (wrk if installed, else python), "wrk" or "python"
     threads: int = 1  #: wrk threads (one wrk thread drives 16 connections easily)
+    #: options of single benchmarks (``--documents`` of ``akte``), by argparse ``dest``
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -58,12 +60,23 @@ class Column:
 
 
 @dataclass
+class Table:
+    """A further table of a report, printed under its title after the main table."""
+
+    title: str
+    columns: list[Column]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
 class Report:
     """What one benchmark measured: a table, ratios, notes; all of it goes into the JSON."""
 
     name: str
     columns: list[Column]
     rows: list[dict[str, Any]] = field(default_factory=list)
+    #: further tables (e.g. in-process measurements next to the HTTP ones)
+    tables: list[Table] = field(default_factory=list)
     #: {"scope": ..., "ratio": ..., "value": float} — quoted side by side, from the same run
     ratios: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -139,12 +152,36 @@ def process_tree(root: int) -> list[int]:
 
 def cpu_seconds(pids: Sequence[int]) -> float:
     """User + system CPU time of the given processes (those still alive)."""
-    total = 0
+    return sum(cpu_seconds_by_pid(pids).values())
+
+
+def cpu_seconds_by_pid(pids: Sequence[int]) -> dict[int, float]:
+    """User + system CPU time of each of the given processes that is still alive."""
+    found = {}
     for pid in pids:
         fields = _proc_stat(pid)
         if fields is not None:
-            total += int(fields[11]) + int(fields[12])
-    return total / _CLOCK_TICKS
+            found[pid] = (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    return found
+
+
+def cpu_seconds_between(start: dict[int, float], end: dict[int, float]) -> float:
+    """CPU time used between two :func:`cpu_seconds_by_pid` readings.
+
+    A process in both readings counts with its difference, one only in the second (started in
+    between, e.g. a new PostgreSQL backend) with all its time, one only in the first (ended in
+    between, e.g. an autovacuum worker) not at all — instead of subtracting its earlier time.
+    """
+    return sum(end[pid] - start.get(pid, 0.0) for pid in end if end[pid] >= start.get(pid, 0.0))
+
+
+#: processes to watch: fixed ids, or a function that finds them (called at start and end, so
+#: processes started in between count too)
+PidSource = Sequence[int] | Callable[[], Sequence[int]]
+
+
+def _pids(source: PidSource) -> Sequence[int]:
+    return source() if callable(source) else source
 
 
 def _machine_ticks() -> tuple[int, int]:
@@ -184,14 +221,14 @@ class CpuUsage:
 
 
 @contextmanager
-def cpu_usage(groups: dict[str, list[int]]) -> Iterator[CpuUsage]:
+def cpu_usage(groups: dict[str, PidSource]) -> Iterator[CpuUsage]:
     """Measure the CPU that groups of processes, and the machine as a whole, use in the block.
 
-    Only processes alive at the start are counted; take them with :func:`process_tree` or
-    :func:`pids_named`.
+    A group is a list of process ids (those alive at the start count) or a function finding
+    them, e.g. ``lambda: pids_named("postgres")`` (then processes started in between count too).
     """
     usage = CpuUsage()
-    starts = {name: cpu_seconds(pids) for name, pids in groups.items()}
+    starts = {name: cpu_seconds_by_pid(_pids(source)) for name, source in groups.items()}
     busy_start, total_start = _machine_ticks()
     start = time.perf_counter()
     try:
@@ -199,8 +236,9 @@ def cpu_usage(groups: dict[str, list[int]]) -> Iterator[CpuUsage]:
     finally:
         usage.wall_seconds = time.perf_counter() - start
         busy_end, total_end = _machine_ticks()
-        for name, pids in groups.items():
-            usage.cores[name] = (cpu_seconds(pids) - starts[name]) / usage.wall_seconds
+        for name, source in groups.items():
+            used = cpu_seconds_between(starts[name], cpu_seconds_by_pid(_pids(source)))
+            usage.cores[name] = used / usage.wall_seconds
         if total_end > total_start:
             usage.machine_busy = (busy_end - busy_start) / (total_end - total_start)
 
@@ -534,16 +572,23 @@ def measure(
     ``server_cpu_ms_per_request`` is the server's CPU time per request. CPU columns, in cores:
     ``server_cores`` (the server's process tree), ``generator_cores``,
     ``<column>_cores`` for each ``watch`` entry ``{column: process name}`` (e.g.
-    ``{"database": "postgres"}``; processes alive after the warm-up count) and ``other_cores``:
-    everything else on the machine, i.e. noise.
+    ``{"database": "postgres"}``) and ``other_cores``: everything else on the machine, i.e. noise.
+
+    After the warm-up, the server (and the watched processes) may first finish the requests
+    still queued: for a slow page they would otherwise eat into the measurement.
     """
     run_load(target, config.warmup, config)
-    groups = {f"{column}_cores": pids_named(name) for column, name in (watch or {}).items()}
+    groups: dict[str, PidSource] = {
+        f"{column}_cores": _named(name) for column, name in (watch or {}).items()
+    }
     if server is not None:
-        groups["server_cores"] = process_tree(server.process.pid)
+        groups["server_cores"] = _tree(server.process.pid)
+    wait_idle(list(groups.values()))
     with cpu_usage(groups) as cpu:
         result = run_load(target, config.duration, config)
     server_cpu_seconds = cpu.cores.get("server_cores", float("nan")) * cpu.wall_seconds
+    if not result.requests:  # no answer within the run: no latency to report
+        result.p50_ms = result.p95_ms = result.p99_ms = float("nan")
     return {
         "target": target.name,
         "generator": result.generator,
@@ -561,6 +606,28 @@ def measure(
         "other_cores": cpu.other_cores - result.generator_cores,
         "machine_busy_pct": cpu.machine_busy * 100,
     }
+
+
+def _named(name: str) -> Callable[[], list[int]]:
+    return lambda: pids_named(name)
+
+
+def _tree(root: int) -> Callable[[], list[int]]:
+    return lambda: process_tree(root)
+
+
+def wait_idle(
+    groups: Sequence[PidSource], *, below_cores: float = 0.15, timeout: float = 60.0
+) -> float:
+    """Wait until the processes together use less than ``below_cores`` (over half a second);
+    at most ``timeout`` seconds. Returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        with cpu_usage({str(n): source for n, source in enumerate(groups)}) as usage:
+            time.sleep(0.5)
+        if sum(usage.cores.values()) < below_cores:
+            break
+    return time.monotonic() - started
 
 
 _WRK_SCRIPT = """
@@ -704,6 +771,8 @@ RATIO_COLUMNS = [
 
 def format_report(report: Report) -> str:
     parts = [f"== {report.name} ==", format_table(report.columns, report.rows)]
+    for table in report.tables:
+        parts += ["", f"{table.title}:", format_table(table.columns, table.rows)]
     if report.ratios:
         parts += [
             "",
@@ -784,6 +853,7 @@ def write_json(
         **report.data,
         "columns": [asdict(c) for c in report.columns],
         "results": report.rows,
+        "tables": [asdict(table) for table in report.tables],
         "ratios": report.ratios,
         "notes": report.notes,
         "warnings": report.warnings,
