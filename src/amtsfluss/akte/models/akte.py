@@ -60,6 +60,12 @@ class Akte(MandantScoped):
         indexes = [
             models.Index(fields=["mandant", "federfuehrende_oe", "status"]),
             models.Index(fields=["position"]),
+            # the few confidential Akten, found without reading the many offen ones (inbox)
+            models.Index(
+                fields=["mandant", "vertraulichkeit"],
+                condition=~models.Q(vertraulichkeit="offen"),
+                name="akte_confidential",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,7 +19,6 @@ from amtsfluss.akte.selectors.inbox import (
     InboxView,
     due_wiedervorlagen,
     inbox_page,
-    inbox_vorgaenge,
 )
 from amtsfluss.akte.services.wiedervorlage import wiedervorlage_erledigen
 from amtsfluss.akte.views.common import PAGE_SIZE, offset_of, page_number, pagination, safe_next
@@ -49,10 +48,7 @@ def posteingang(request: HttpRequest) -> HttpResponse:
     view = _view_of(request)
     number = page_number(request)
     page = inbox_page(principal=principal, view=view, offset=offset_of(number), limit=PAGE_SIZE)
-    counts = {
-        tab: page.total if tab == view else inbox_vorgaenge(principal=principal, view=tab).count()
-        for tab, _label in TABS
-    }
+    counts = page.counts
     due = due_wiedervorlagen(principal=principal)
     closable = set(
         permitted(Wiedervorlage, principal=principal, action=Action.CHANGE)
