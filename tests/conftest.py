@@ -26,7 +26,7 @@ from amtsfluss.core.services.mandant import mandant_create
 from amtsfluss.core.services.organisation import membership_grant, unit_create
 from amtsfluss.core.services.users import platform_operator_create, staff_user_create
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.rulepacks"]
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -14,12 +14,16 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from amtsfluss.rechnung.validation import Validator
-from tests.rechnung.conftest import TESTSUITE, rules_source
+from tests.rechnung.conftest import TESTSUITE, build_peppol_style_pack, rules_source
 
 GOOD = TESTSUITE / "src" / "test" / "business-cases" / "standard" / "01.01a-INVOICE_ubl.xml"
 GOOD_CII = (
     TESTSUITE / "src" / "test" / "business-cases" / "standard" / "01.01a-INVOICE_uncefact.xml"
 )
+ZUGFERD = Path("/work/shared/standards/zugferd")
+FX_PDF = ZUGFERD / "XML-Rechnung" / "FX" / "EN16931_Einfach.pdf"
+PEPPOL_UBL = ZUGFERD / "XML-Rechnung" / "UBL" / "EN16931_Einfach.ubl.xml"
+BASIC_PDF = ZUGFERD / "ZUGFeRDv2/correct/intarsys/BASIC/zugferd_2p0_BASIC_Einfach.pdf"
 FIELDS = {"file", "syntax", "customization_id", "scenario", "verdict", "findings"}
 
 
@@ -104,3 +108,56 @@ def test_real_process_exit_codes(tmp_path: Path, bad_file: Path) -> None:
     assert rejected.returncode == 1
     assert len(rejected.stdout.splitlines()) == 2
     assert call("validate").returncode == 2
+
+
+def test_validate_pdf_and_accept_option(validator: Validator) -> None:
+    code, out = run("validate", str(FX_PDF))
+    assert code == 0
+    assert "ANGENOMMEN" in out and "Eingebettete Rechnung (PDF): factur-x.xml" in out
+    code, out = run("validate", "--json", str(FX_PDF))
+    assert code == 0 and set(json.loads(out)) == FIELDS
+    code, out = run("validate", "--json", "--accept", "urn:cen.eu:en16931:2017#*", str(FX_PDF))
+    line = json.loads(out)
+    assert code == 1 and line["verdict"] == "reject"
+    assert [f["rule"] for f in line["findings"]] == ["AF-NOT-ACCEPTED"]
+    code, out = run(
+        "validate",
+        "--accept",
+        "urn:cen.eu:en16931:2017#*",
+        "--accept",
+        "urn:cen.eu:en16931:2017",
+        str(FX_PDF),
+        str(GOOD),
+    )
+    assert code == 0
+    code, message = run("validate", "--accept", "urn:*:2017", str(GOOD))
+    assert code == 2 and "--accept" in message
+
+
+def test_real_process_registry_of_three_packs(tmp_path: Path) -> None:
+    """A fresh process compiles every installed pack before Saxon is locked."""
+    env = {
+        **os.environ,
+        "AMTSFLUSS_DATA_DIR": str(tmp_path / "data"),
+        "AMTSFLUSS_SETTINGS": "embedded",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    cli = [sys.executable, "-m", "amtsfluss.cli", "erechnung"]
+
+    def call(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*cli, *args], env=env, capture_output=True, text=True, timeout=180)
+
+    assert call("rules", "install", str(rules_source())).returncode == 0
+    assert call("rules", "install", "--facturx").returncode == 0
+    peppol = build_peppol_style_pack(tmp_path / "peppol")
+    assert call("rules", "install", str(peppol)).returncode == 0
+    result = call("validate", "--json", str(GOOD), str(PEPPOL_UBL), str(BASIC_PDF))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["scenario"] for line in lines] == [
+        "EN16931 XRechnung (UBL Invoice)",
+        "Peppol BIS Billing 3.0 style (UBL Invoice)",
+        "Factur-X BASIC (CII, XML Schema)",
+    ]
+    forced = call("validate", "--json", "--rules", "xrechnung-3.0.2-2026-02-04", str(PEPPOL_UBL))
+    assert forced.returncode == 1 and "AF-SCENARIO" in forced.stdout

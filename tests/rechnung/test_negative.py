@@ -148,4 +148,4 @@ def test_other_xml_and_pdf_rejected(validator: Validator) -> None:
     assert broken.verdict == "reject" and broken.findings[0].rule == "AF-XML"
     pdf = validator.validate_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
     assert pdf.verdict == "reject" and pdf.findings[0].rule == "AF-PDF"
-    assert "PDF/ZUGFeRD support follows" in pdf.findings[0].message
+    assert "PDF" in pdf.findings[0].message  # a truncated PDF: unreadable (see test_pdf*)

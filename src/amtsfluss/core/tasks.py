@@ -68,3 +68,7 @@ def send_mail_task(
 
 
 periodic.register("core.verify_audit_chain", verify_audit_chain, every=timedelta(days=1))
+
+
+# The intake poll job lives with intake; importing it here registers it in every worker.
+from amtsfluss.core.intake import tasks as _intake_tasks  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from amtsfluss.core.models.apikey import ApiKey
 from amtsfluss.core.models.audit import AuditChainHead, AuditEvent
 from amtsfluss.core.models.blob import Blob
+from amtsfluss.core.models.intake import IntakeChannel, IntakeRecord
 from amtsfluss.core.models.login import LoginFailure
 from amtsfluss.core.models.mandant import Mandant, MandantHost, MandantScoped
 from amtsfluss.core.models.organisation import (
@@ -20,6 +21,8 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "Blob",
+    "IntakeChannel",
+    "IntakeRecord",
     "LoginFailure",
     "Mandant",
     "MandantHost",

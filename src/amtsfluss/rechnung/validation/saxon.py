@@ -2,15 +2,18 @@
 
 SaxonC (GraalVM) must not be instantiated per thread: one ``PySaxonProcessor`` per process,
 created lazily, and every use goes through :data:`LOCK`. Stylesheets are compiled once and kept
-by path. After the first batch of stylesheets is compiled, :func:`lock_protocols` sets Saxon's
+by path; XPath processors are kept per set of namespace declarations and cache what they
+compile. After the first batch of stylesheets is compiled, :func:`lock_protocols` sets Saxon's
 ``allowedProtocols`` to the empty string; from then on no stylesheet, document or function
 (``doc()``, ``unparsed-text()`` …) can read a file or the network. The lock is one-way in
-SaxonC 13: a process cannot compile further stylesheets from files afterwards.
+SaxonC 13: a process cannot compile further stylesheets from files afterwards (stylesheets
+from text without imports still compile: :func:`stylesheet_text`).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,8 @@ ALLOWED_PROTOCOLS = "http://saxon.sf.net/feature/allowedProtocols"
 LOCK = threading.RLock()
 _processor: Any = None
 _stylesheets: dict[Path, Any] = {}
+_texts: dict[str, Any] = {}
+_xpaths: dict[tuple[tuple[str, str], ...], Any] = {}
 _locked = False
 
 
@@ -36,6 +41,9 @@ def processor() -> Any:
 
 def stylesheet(path: Path) -> Any:
     """The compiled stylesheet at ``path`` (compiled once). Call with LOCK held."""
+    executable = _stylesheets.get(path)  # warm: no resolve() (a few syscalls) per call
+    if executable is not None:
+        return executable
     path = path.resolve()
     executable = _stylesheets.get(path)
     if executable is None:
@@ -50,6 +58,33 @@ def stylesheet(path: Path) -> Any:
         )
         _stylesheets[path] = executable
     return executable
+
+
+def stylesheet_text(key: str, text: str) -> Any:
+    """A stylesheet compiled from ``text`` once per ``key``. Call with LOCK held.
+
+    Such a stylesheet must not import or read anything; it can therefore be compiled after
+    :func:`lock_protocols` too (amtsfluss's own small stylesheets, e.g. the scenario selector).
+    """
+    executable = _texts.get(key)
+    if executable is None:
+        executable = processor().new_xslt30_processor().compile_stylesheet(stylesheet_text=text)
+        _texts[key] = executable
+    return executable
+
+
+def xpath(namespaces: Mapping[str, str]) -> Any:
+    """An XPath processor with these namespace declarations, kept per declaration set and
+    caching its compiled expressions. Set its context before each use. Call with LOCK held."""
+    key = tuple(sorted(namespaces.items()))
+    found = _xpaths.get(key)
+    if found is None:
+        found = processor().new_xpath_processor()
+        for prefix, uri in key:
+            found.declare_namespace(prefix, uri)
+        found.set_caching(True)
+        _xpaths[key] = found
+    return found
 
 
 def lock_protocols() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,3 +105,41 @@ def load_configuration(root: Path) -> Configuration:
         scenarios=tuple(scenarios),
         no_scenario_report=_location(root, top.find("s:noScenarioReport/s:resource", _S)),
     )
+
+
+# -- what a CustomizationID (specification identifier, BT-24) says ------------------------------
+
+ZUGFERD1_NS = "urn:ferd:CrossIndustryDocument:invoice:1p0"
+
+BELOW_EN16931 = {
+    "urn:factur-x.eu:1p0:minimum": "Factur-X MINIMUM",
+    "urn:factur-x.eu:1p0:basicwl": "Factur-X BASIC WL",
+    "urn:zugferd.de:2p0:minimum": "ZUGFeRD 2.0 MINIMUM",
+    "urn:zugferd.de:2p0:basicwl": "ZUGFeRD 2.0 BASIC WL",
+}
+"""Profiles that carry less than the EN 16931 core invoice: no e-invoice in the legal sense."""
+
+
+def profile_below_en16931(customization_id: str | None, root_namespace: str) -> str | None:
+    """The name of the profile when it lies below EN 16931 (MINIMUM, BASIC WL, ZUGFeRD 1.0)."""
+    if root_namespace == ZUGFERD1_NS or (customization_id or "").startswith("urn:ferd:"):
+        return "ZUGFeRD 1.0"
+    return BELOW_EN16931.get(customization_id or "")
+
+
+def invalid_accept_patterns(patterns: Iterable[str]) -> list[str]:
+    """Patterns that are neither exact identifiers nor a prefix ending in one ``*``."""
+    return [p for p in patterns if not p.strip() or "*" in p[:-1] or p != p.strip()]
+
+
+def customization_accepted(customization_id: str | None, patterns: Iterable[str]) -> bool:
+    """Whether ``customization_id`` equals a pattern, or starts with a pattern's ``*`` prefix."""
+    if customization_id is None:
+        return False
+    for pattern in patterns:
+        if pattern.endswith("*"):
+            if customization_id.startswith(pattern[:-1]):
+                return True
+        elif customization_id == pattern:
+            return True
+    return False

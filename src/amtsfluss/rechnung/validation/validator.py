@@ -1,7 +1,8 @@
 """The XRechnung/EN 16931 validator: KoSIT scenario semantics, in-process.
 
 Flow per document (mirrors the KoSIT validator, see docs/design/rechnung-validation.md):
-size limit → PDF sniff → prolog check (no DOCTYPE) → well-formedness (hardened lxml) →
+size limit → PDF: embedded XML extracted in a limited child (pdf.py) → prolog check
+(no DOCTYPE) → well-formedness (hardened lxml) → profile check (below EN 16931?) →
 scenario selection (first ``match`` that is true, XPath 2 via Saxon) → XML Schema (lxml) →
 Schematron XSLTs (Saxon, document as global context item) → KoSIT report
 (``createReport`` XSLT over a ``createReportInput`` document) → ``acceptMatch`` over the report.
@@ -10,21 +11,26 @@ Schematron XSLTs (Saxon, document as global context item) → KoSIT report
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
 from lxml import etree  # type: ignore[import-untyped]
 
-from amtsfluss.rechnung.validation import saxon
+from amtsfluss.rechnung.validation import fastpath, pdf, saxon
 from amtsfluss.rechnung.validation.hardening import MAX_BYTES, hardened_parser, prolog_problem
 from amtsfluss.rechnung.validation.scenarios import (
     NS as SCENARIOS_NS,
 )
 from amtsfluss.rechnung.validation.scenarios import (
+    ZUGFERD1_NS,
     Configuration,
     Scenario,
+    customization_accepted,
     load_configuration,
+    profile_below_en16931,
 )
 
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
@@ -34,6 +40,7 @@ UBL_CREDITNOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 CII = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+ZUGFERD1_RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:12"
 
 SYNTAXES = {
     f"{{{UBL_INVOICE}}}Invoice": "ubl-invoice",
@@ -43,7 +50,9 @@ SYNTAXES = {
 
 # Findings of amtsfluss itself (not from the KoSIT rules).
 RULE_SIZE = "AF-SIZE"
-RULE_PDF = "AF-PDF"
+RULE_PDF = pdf.RULE_PDF  # also AF-NO-EINVOICE and AF-LIMIT, see pdf.py
+RULE_PROFILE = "AF-PROFILE"
+RULE_NOT_ACCEPTED = "AF-NOT-ACCEPTED"
 RULE_PROLOG = "AF-DOCTYPE"
 RULE_XML = "AF-XML"
 RULE_SYNTAX = "AF-SYNTAX"
@@ -71,6 +80,7 @@ class ValidationResult:
     verdict: str = "reject"
     findings: list[Finding] = field(default_factory=list)
     duration_ms: float = 0.0
+    embedded_file: str | None = None  # ZUGFeRD/Factur-X: the PDF attachment validated
 
     @property
     def accepted(self) -> bool:
@@ -79,6 +89,7 @@ class ValidationResult:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("duration_ms")
+        data.pop("embedded_file")  # the JSON contract stays as documented
         return data
 
 
@@ -101,8 +112,12 @@ def _text(element: etree._Element | None) -> str:
 class Validator:
     """Validates e-invoices against one installed KoSIT configuration (kept warm)."""
 
-    def __init__(self, root: Path) -> None:
+    #: run KoSIT's report stylesheet for every verdict, never the shortcut (``fastpath.py``)
+    full_report: bool = False
+
+    def __init__(self, root: Path, *, lock_saxon: bool = True, full_report: bool = False) -> None:
         started = time.perf_counter()
+        self.full_report = full_report
         self.config: Configuration = load_configuration(root)
         self._schemas: dict[Path, etree.XMLSchema] = {}
         for scenario in self.config.scenarios:
@@ -112,68 +127,43 @@ class Validator:
         with saxon.LOCK:
             for path in self.config.stylesheets():
                 saxon.stylesheet(path)
-            saxon.lock_protocols()
+            if lock_saxon:  # a Registry locks once all of its packs are compiled
+                saxon.lock_protocols()
         self.compile_seconds = time.perf_counter() - started
 
     # -- entry points -------------------------------------------------------------------------
 
-    def validate_file(self, path: Path) -> ValidationResult:
+    def validate_file(
+        self, path: Path, *, accept: Collection[str] | None = None
+    ) -> ValidationResult:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            return self._refused(str(path), RULE_SIZE, _size_message(size))
-        return self.validate_bytes(path.read_bytes(), name=str(path))
+            return refused(str(path), RULE_SIZE, size_message(size))
+        return self.validate_bytes(path.read_bytes(), name=str(path), accept=accept)
 
-    def validate_bytes(self, data: bytes, *, name: str = "<bytes>") -> ValidationResult:
+    def validate_bytes(
+        self, data: bytes, *, name: str = "<bytes>", accept: Collection[str] | None = None
+    ) -> ValidationResult:
+        """Validate an XML e-invoice or a ZUGFeRD/Factur-X PDF.
+
+        ``accept``: the CustomizationIDs the recipient accepts (exact, or a prefix ending in
+        ``*``); ``None`` accepts every identifier the rule pack knows.
+        """
         started = time.perf_counter()
-        result = self._validate(data, name)
+        prepared = prepare_document(data, name)
+        result = prepared if isinstance(prepared, ValidationResult) else self.check(prepared)
+        apply_accepted(result, accept)
         result.duration_ms = (time.perf_counter() - started) * 1000
         return result
 
     # -- steps --------------------------------------------------------------------------------
 
-    def _refused(self, name: str, rule: str, message: str) -> ValidationResult:
-        return ValidationResult(file=name, findings=[Finding(rule, ERROR, message)])
-
-    def _validate(self, data: bytes, name: str) -> ValidationResult:
-        if len(data) > MAX_BYTES:
-            return self._refused(name, RULE_SIZE, _size_message(len(data)))
-        if data.lstrip()[:5] == b"%PDF-":
-            return self._refused(
-                name,
-                RULE_PDF,
-                "Keine XML-E-Rechnung (PDF). Die Unterstützung für PDF/ZUGFeRD folgt "
-                "(not an XML e-invoice; PDF/ZUGFeRD support follows).",
-            )
-        problem = prolog_problem(data)
-        if problem is not None:
-            rule = RULE_PROLOG if "DOCTYPE" in problem or "Deklaration" in problem else RULE_XML
-            return self._refused(name, rule, f"Abgelehnt vor dem Parsen: {problem}")
-        try:
-            tree = etree.ElementTree(etree.fromstring(data, hardened_parser()))
-        except etree.XMLSyntaxError as exc:
-            line, column = exc.position
-            return self._refused(
-                name, RULE_XML, f"Kein wohlgeformtes XML (Zeile {line}, Spalte {column})."
-            )
-        if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # defence in depth
-            return self._refused(name, RULE_PROLOG, "DOCTYPE-Deklarationen sind nicht erlaubt.")
-        root = tree.getroot()
-        result = ValidationResult(file=name, syntax=SYNTAXES.get(root.tag))
-        result.customization_id = _customization_id(root)
-        if result.syntax is None:
-            result.findings.append(
-                Finding(
-                    RULE_SYNTAX,
-                    ERROR,
-                    "Unbekanntes Dokument: erwartet UBL Invoice, UBL CreditNote oder "
-                    "UN/CEFACT CII (CrossIndustryInvoice).",
-                )
-            )
-            return result
-        text = data.decode(tree.docinfo.encoding or "utf-8").lstrip("\ufeff")
+    def check(self, prepared: PreparedDocument) -> ValidationResult:
+        """Scenario, XML Schema, Schematron and verdict for a document that passed the intake."""
+        result = prepared.result
         with saxon.LOCK:
             try:
-                self._run(tree, text, result)
+                self._run(prepared.tree, prepared.text, result)
             except Exception as exc:  # Saxon raises its own PySaxonApiError
                 result.verdict = "reject"
                 result.findings.append(
@@ -182,8 +172,7 @@ class Validator:
         return result
 
     def _run(self, tree: etree._ElementTree, text: str, result: ValidationResult) -> None:
-        processor = saxon.processor()
-        node = processor.parse_xml(xml_text=text)
+        node = saxon.processor().parse_xml(xml_text=text)
         scenario = self._select(node)
         if scenario is None:
             result.findings.append(
@@ -197,16 +186,20 @@ class Validator:
             )
             return
         result.scenario = scenario.name
+        plan = self._plan(scenario)
+        messages: list[tuple[str, str]] = []  # (code, level) as KoSIT's report has them
         xsd_errors: list[Any] = []
         if scenario.xml_schema is not None:
             schema = self._schemas[scenario.xml_schema]
             if not schema.validate(tree):
                 xsd_errors = list(schema.error_log)
         for error in xsd_errors:
+            code = fastpath.xsd_code(error.message)
+            messages.append((code, plan.levels.level(code, ERROR)))
             result.findings.append(
                 Finding(
                     RULE_XSD,
-                    ERROR,
+                    messages[-1][1],
                     " ".join(error.message.split()),
                     error.path or f"Zeile {error.line}",
                 )
@@ -217,20 +210,34 @@ class Validator:
                 output = saxon.stylesheet(path).transform_to_string(xdm_node=node)
                 svrl = etree.fromstring(output.encode("utf-8"), hardened_parser())
                 svrl_docs.append(svrl)
-                result.findings.extend(_svrl_findings(svrl, scenario))
-        python_accept = _assessment(scenario, result.findings)
-        if scenario.report is not None and scenario.accept_match:
-            report = self._report(scenario, node, xsd_errors, svrl_docs)
-            accept = _xpath_true(processor, report, scenario.accept_match, scenario.namespaces)
+                for code, finding in _svrl_findings(svrl, plan.levels):
+                    messages.append((code, finding.level))
+                    result.findings.append(finding)
+        if scenario.report is None or not scenario.accept_match:
+            accept = _assessment(scenario, result.findings)
         else:
-            accept = python_accept
+            shortcut = None if self.full_report else plan.verdict(messages, svrl_docs)
+            if shortcut is None:
+                report = self._report(scenario, node, xsd_errors, svrl_docs)
+                shortcut = _xpath_true(report, scenario.accept_match, scenario.namespaces)
+            accept = shortcut
         result.verdict = "accept" if accept else "reject"
 
+    _selector: fastpath.Selector | None = None
+    _plans: dict[int, fastpath.Plan] | None = None
+
+    def _plan(self, scenario: Scenario) -> fastpath.Plan:
+        if self._plans is None:
+            self._plans = {}
+        found = self._plans.get(id(scenario))
+        if found is None:
+            found = self._plans[id(scenario)] = fastpath.plan(scenario)
+        return found
+
     def _select(self, node: Any) -> Scenario | None:
-        for scenario in self.config.scenarios:
-            if _xpath_true(saxon.processor(), node, scenario.match, scenario.namespaces):
-                return scenario
-        return None
+        if self._selector is None:
+            self._selector = fastpath.Selector(self.config.scenarios)
+        return self._selector.select(node)
 
     def _report(
         self,
@@ -280,10 +287,8 @@ def _copy(element: etree._Element) -> etree._Element:
     return etree.fromstring(etree.tostring(element), hardened_parser())
 
 
-def _xpath_true(processor: Any, node: Any, expression: str, namespaces: dict[str, str]) -> bool:
-    xpath = processor.new_xpath_processor()
-    for prefix, uri in namespaces.items():
-        xpath.declare_namespace(prefix, uri)
+def _xpath_true(node: Any, expression: str, namespaces: dict[str, str]) -> bool:
+    xpath = saxon.xpath(namespaces)
     xpath.set_context(xdm_item=node)
     return bool(xpath.effective_boolean_value(expression))
 
@@ -294,19 +299,28 @@ def _customization_id(root: etree._Element) -> str | None:
             "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID",
             namespaces={"rsm": CII, "ram": RAM},
         )
+    elif root.tag == f"{{{ZUGFERD1_NS}}}CrossIndustryDocument":
+        value = root.findtext(
+            "rsm:SpecifiedExchangedDocumentContext/"
+            "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID",
+            namespaces={"rsm": ZUGFERD1_NS, "ram": ZUGFERD1_RAM},
+        )
     else:
         value = root.findtext(f"{{{CBC}}}CustomizationID")
     return value.strip() if value else None
 
 
-def _svrl_findings(svrl: etree._Element, scenario: Scenario) -> list[Finding]:
+def _svrl_findings(
+    svrl: etree._Element, levels: fastpath.CustomLevels
+) -> list[tuple[str, Finding]]:
+    """(KoSIT's message code, finding) of each message of one SVRL result, as the report
+    takes them: children of ``svrl:schematron-output``, level after ``customLevel``."""
     findings = []
-    for item in svrl.iter(f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report"):
-        code = item.get("id") or "UNSPECIFIC"
-        level = svrl_level(item.get("flag"), item.get("role"))
-        level = scenario.custom_levels.get(code, level)
+    for code, item in fastpath.svrl_messages(svrl):
+        level = levels.level(code, svrl_level(item.get("flag"), item.get("role")))
+        text = _text(item.find(f"{{{SVRL_NS}}}text"))
         findings.append(
-            Finding(code, level, _text(item.find(f"{{{SVRL_NS}}}text")), item.get("location", ""))
+            (code, Finding(code or "UNSPECIFIC", level, text, item.get("location", "")))
         )
     return findings
 
@@ -318,20 +332,120 @@ def _assessment(scenario: Scenario, findings: list[Finding]) -> bool:
     return not any(f.level == ERROR for f in findings)
 
 
-def _size_message(size: int) -> str:
+def size_message(size: int) -> str:
     return (
         f"Datei zu groß ({size / 1024 / 1024:.1f} MiB, höchstens "
         f"{MAX_BYTES // 1024 // 1024} MiB); nicht gelesen."
     )
 
 
-def default_validator(root: Path) -> Validator:
-    """One warm validator per rule pack and process."""
+def default_validator(root: Path, *, lock_saxon: bool = True) -> Validator:
+    """One warm validator per rule pack and process (see also ``registry.default_registry``)."""
     key = root.resolve()
     validator = _validators.get(key)
     if validator is None:
-        validator = _validators[key] = Validator(key)
+        validator = _validators[key] = Validator(key, lock_saxon=lock_saxon)
     return validator
 
 
 _validators: dict[Path, Validator] = {}
+
+
+# -- intake: the checks before any rule pack is involved ------------------------------------------
+
+
+@dataclass
+class PreparedDocument:
+    """A well-formed XML e-invoice without DOCTYPE, ready for a rule pack."""
+
+    tree: etree._ElementTree
+    text: str
+    result: ValidationResult
+
+
+def refused(name: str, rule: str, message: str) -> ValidationResult:
+    return ValidationResult(file=name, findings=[Finding(rule, ERROR, message)])
+
+
+def prepare_document(data: bytes, name: str) -> PreparedDocument | ValidationResult:
+    """Size limit, PDF extraction (ZUGFeRD/Factur-X), hardened XML checks, profile check.
+
+    Returns the refusal as a ``ValidationResult`` when the document cannot be validated.
+    """
+    if len(data) > MAX_BYTES:
+        return refused(name, RULE_SIZE, size_message(len(data)))
+    if not pdf.is_pdf(data):
+        return _prepare_xml(data, name)
+    embedded = pdf.extract_invoice_xml(data)
+    if isinstance(embedded, pdf.PdfRefusal):
+        return refused(name, embedded.rule, embedded.message)
+    prepared = _prepare_xml(embedded.data, name)
+    result = prepared if isinstance(prepared, ValidationResult) else prepared.result
+    result.embedded_file = embedded.name
+    return prepared
+
+
+def _prepare_xml(data: bytes, name: str) -> PreparedDocument | ValidationResult:
+    problem = prolog_problem(data)
+    if problem is not None:
+        rule = RULE_PROLOG if "DOCTYPE" in problem or "Deklaration" in problem else RULE_XML
+        return refused(name, rule, f"Abgelehnt vor dem Parsen: {problem}")
+    try:
+        tree = etree.ElementTree(etree.fromstring(data, hardened_parser()))
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position
+        return refused(name, RULE_XML, f"Kein wohlgeformtes XML (Zeile {line}, Spalte {column}).")
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # defence in depth
+        return refused(name, RULE_PROLOG, "DOCTYPE-Deklarationen sind nicht erlaubt.")
+    root = tree.getroot()
+    result = ValidationResult(file=name, syntax=SYNTAXES.get(root.tag))
+    result.customization_id = _customization_id(root)
+    profile = profile_below_en16931(result.customization_id, etree.QName(root).namespace or "")
+    if profile is not None:
+        result.findings.append(
+            Finding(
+                RULE_PROFILE,
+                ERROR,
+                _(
+                    "Profile %(profile)s (%(id)s) is below EN 16931 and not a valid e-invoice "
+                    "for a public body."
+                )
+                % {"profile": profile, "id": result.customization_id or "-"},
+            )
+        )
+        return result
+    if result.syntax is None:
+        result.findings.append(
+            Finding(
+                RULE_SYNTAX,
+                ERROR,
+                "Unbekanntes Dokument: erwartet UBL Invoice, UBL CreditNote oder "
+                "UN/CEFACT CII (CrossIndustryInvoice).",
+            )
+        )
+        return result
+    text = data.decode(tree.docinfo.encoding or "utf-8").lstrip("\ufeff")
+    return PreparedDocument(tree=tree, text=text, result=result)
+
+
+def apply_accepted(result: ValidationResult, accept: Collection[str] | None) -> None:
+    """Reject an invoice whose CustomizationID the recipient does not accept (AF-NOT-ACCEPTED)."""
+    if accept is None or result.syntax is None:
+        return
+    if customization_accepted(result.customization_id, accept):
+        return
+    result.verdict = "reject"
+    result.findings.append(
+        Finding(
+            RULE_NOT_ACCEPTED,
+            ERROR,
+            _(
+                "The specification identifier (CustomizationID) %(id)s is not accepted by this "
+                "recipient. Accepted: %(accepted)s."
+            )
+            % {
+                "id": result.customization_id or "-",
+                "accepted": ", ".join(accept) or "-",
+            },
+        )
+    )

