@@ -14,7 +14,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
-from types import FrameType
+from types import FrameType, ModuleType
 
 import bench
 from bench.common import (
@@ -28,18 +28,23 @@ from bench.common import (
 )
 
 NOT_BENCHMARKS = {"common", "__main__"}
+_COMMON = {"only", "duration", "warmup", "connections", "generator", "threads", "list"}
 
 Benchmark = Callable[[Config], Report]
 
 
 def discover() -> dict[str, Benchmark]:
-    found: dict[str, Benchmark] = {}
+    return {name: module.run for name, module in _modules().items()}
+
+
+def _modules() -> dict[str, ModuleType]:
+    found: dict[str, ModuleType] = {}
     for module_info in sorted(pkgutil.iter_modules(bench.__path__), key=lambda m: m.name):
         if module_info.name in NOT_BENCHMARKS or module_info.name.startswith("_"):
             continue
         module = importlib.import_module(f"bench.{module_info.name}")
-        if callable(run := getattr(module, "run", None)):
-            found[module_info.name] = run
+        if callable(getattr(module, "run", None)):
+            found[module_info.name] = module
     return found
 
 
@@ -65,6 +70,9 @@ def parse_args(argv: list[str] | None, names: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (1)")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    for module in _modules().values():  # a benchmark's own options (akte: --documents)
+        if callable(add_arguments := getattr(module, "add_arguments", None)):
+            add_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -90,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         connections=args.connections,
         generator=args.generator,
         threads=args.threads,
+        options={key: value for key, value in vars(args).items() if key not in _COMMON},
     )
     signal.signal(signal.SIGTERM, _terminate)
 

@@ -73,7 +73,7 @@ from bench.common import (
 from bench.platform import SESSION_COOKIE, STAFF_USER, _staff_session
 
 DEFAULT_DOCUMENTS = 1_000_000  # the size: 200,000 Vorgänge in 40,000 Akten
-DOCUMENTS_ENV = "AMTSFLUSS_BENCH_DOCUMENTS"  # until `python -m bench` passes --documents on
+DOCUMENTS_ENV = "AMTSFLUSS_BENCH_DOCUMENTS"  # or --documents N
 FOCUS_UNIT = "32.1"  # the clerk's unit; holds every tenth Akte (akte/scale.py)
 TARGET_P95_MS = 100.0
 SCALE_TIMEOUT = 6 * 3600  # the corpus build: ~5 min per million Dokumente on SQLite
