@@ -89,22 +89,28 @@ class Registry:
         if isinstance(prepared, ValidationResult):
             result = prepared
         else:
-            validator = self.choose(prepared)
-            result = self._no_pack(prepared) if validator is None else validator.check(prepared)
+            chosen = self._choose(prepared)
+            if chosen is None:
+                result = self._no_pack(prepared)
+            else:
+                validator, node = chosen
+                result = validator.check(prepared, node)
         apply_accepted(result, accept)
         result.duration_ms = (time.perf_counter() - started) * 1000
         return result
 
     def choose(self, prepared: PreparedDocument) -> Validator | None:
         """The first pack (newest first) with a scenario whose ``match`` holds for the document."""
+        chosen = self._choose(prepared)
+        return None if chosen is None else chosen[0]
+
+    def _choose(self, prepared: PreparedDocument) -> tuple[Validator, Any] | None:
+        """The chosen pack, with the document parsed once by Saxon for it to go on with."""
         with saxon.LOCK:
             node = saxon.processor().parse_xml(xml_text=prepared.text)
             for validator in self.packs.values():
-                if any(
-                    _matches(node, scenario.match, scenario.namespaces)
-                    for scenario in validator.config.scenarios
-                ):
-                    return validator
+                if validator.matches(node):
+                    return validator, node
         return None
 
     def _no_pack(self, prepared: PreparedDocument) -> ValidationResult:
@@ -123,14 +129,6 @@ class Registry:
             )
         )
         return result
-
-
-def _matches(node: Any, expression: str, namespaces: dict[str, str]) -> bool:
-    xpath = saxon.processor().new_xpath_processor()
-    for prefix, uri in namespaces.items():
-        xpath.declare_namespace(prefix, uri)
-    xpath.set_context(xdm_item=node)
-    return bool(xpath.effective_boolean_value(expression))
 
 
 def default_registry() -> Registry:

@@ -158,12 +158,13 @@ class Validator:
 
     # -- steps --------------------------------------------------------------------------------
 
-    def check(self, prepared: PreparedDocument) -> ValidationResult:
-        """Scenario, XML Schema, Schematron and verdict for a document that passed the intake."""
+    def check(self, prepared: PreparedDocument, node: Any = None) -> ValidationResult:
+        """Scenario, XML Schema, Schematron and verdict for a document that passed the intake
+        (``node``: the document already parsed by Saxon, when the caller has it)."""
         result = prepared.result
         with saxon.LOCK:
             try:
-                self._run(prepared.tree, prepared.text, result)
+                self._run(prepared.tree, prepared.text, result, node)
             except Exception as exc:  # Saxon raises its own PySaxonApiError
                 result.verdict = "reject"
                 result.findings.append(
@@ -171,8 +172,11 @@ class Validator:
                 )
         return result
 
-    def _run(self, tree: etree._ElementTree, text: str, result: ValidationResult) -> None:
-        node = saxon.processor().parse_xml(xml_text=text)
+    def _run(
+        self, tree: etree._ElementTree, text: str, result: ValidationResult, node: Any = None
+    ) -> None:
+        if node is None:
+            node = saxon.processor().parse_xml(xml_text=text)
         scenario = self._select(node)
         if scenario is None:
             result.findings.append(
@@ -233,6 +237,10 @@ class Validator:
         if found is None:
             found = self._plans[id(scenario)] = fastpath.plan(scenario)
         return found
+
+    def matches(self, node: Any) -> bool:
+        """Whether one of this pack's scenarios applies to the (Saxon-parsed) document."""
+        return self._select(node) is not None
 
     def _select(self, node: Any) -> Scenario | None:
         if self._selector is None:
