@@ -3,6 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PORT ?= 8000
+# the official KoSIT XRechnung configuration (release zip or folder), installed by `make run`
+XRECHNUNG_RULES ?= ../shared/standards/xrechnung/validator-configuration-xrechnung-3.0.2
 export PORT
 HOST ?= 127.0.0.1
 PYTHON := $(shell scripts/find-python)
@@ -53,6 +55,9 @@ install-test: debian-test $(VENV)/.test-installed node_modules/.installed
 
 run: install
 	$(AMTSFLUSS) migrate --noinput -v 0
+	@if [ -e "$(XRECHNUNG_RULES)" ]; then \
+		$(AMTSFLUSS) erechnung rules install "$(XRECHNUNG_RULES)" --if-missing; \
+	else echo "E-Rechnung: no rule pack at XRECHNUNG_RULES=$(XRECHNUNG_RULES) (see README)"; fi
 	$(AMTSFLUSS) demo --if-empty
 	$(AMTSFLUSS) serve --host $(HOST) --port $(PORT)
 

@@ -87,6 +87,16 @@ def test_rules_list(validator: Validator) -> None:
     assert code == 0 and "xrechnung-3.0.2-2026-02-04" in out
 
 
+def test_install_again_fails_unless_if_missing(validator: Validator) -> None:
+    """``make run`` installs the pack on every start: the second time is not an error for it."""
+    code, out = run("rules", "install", str(rules_source()))
+    assert code == 2 and "bereits installiert" in out
+    code, out = run("rules", "install", str(rules_source()), "--if-missing")
+    assert code == 0 and "bereits installiert" in out
+    code, out = run("rules", "list")
+    assert out.count("xrechnung-3.0.2-2026-02-04") == 1
+
+
 def test_real_process_exit_codes(tmp_path: Path, bad_file: Path) -> None:
     """The installed ``amtsfluss`` entry point, in its own process and data dir."""
     env = {

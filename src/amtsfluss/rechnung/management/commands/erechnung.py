@@ -1,6 +1,6 @@
 """``amtsfluss erechnung``: install KoSIT rule packs and validate e-invoices.
 
-    amtsfluss erechnung rules install PATH|--facturx [--id ID] [--replace]
+    amtsfluss erechnung rules install PATH|--facturx [--id ID] [--replace] [--if-missing]
     amtsfluss erechnung rules list
     amtsfluss erechnung validate FILE... [--json] [--rules ID] [--accept PATTERN]...
 
@@ -52,6 +52,11 @@ class Command(BaseCommand):
         )
         install.add_argument("--id", dest="pack_id", help="pack id (default: name-version-date)")
         install.add_argument("--replace", action="store_true", help="replace an installed pack")
+        install.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="nothing to do (exit 0) when this pack is installed already (for make run)",
+        )
         rules_sub.add_parser("list", help="list installed packs")
         validate = sub.add_parser("validate", help="validate XRechnung/EN 16931 files")
         validate.add_argument("files", nargs="*")
@@ -85,7 +90,13 @@ class Command(BaseCommand):
                 returncode=2,
             )
         source = facturx_xsd_folder() if options["facturx"] else Path(options["path"])
-        pack = rules_install(source, pack_id=options["pack_id"], replace=options["replace"])
+        try:
+            pack = rules_install(source, pack_id=options["pack_id"], replace=options["replace"])
+        except ServiceError as exc:
+            if exc.code == "exists" and options["if_missing"]:
+                self.stdout.write(exc.message)
+                return
+            raise
         self.stdout.write(
             f"Installiert: {pack.id} ({pack.name}, Stand {pack.date}) → {pack.path()}"
         )
