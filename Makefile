@@ -62,8 +62,8 @@ run: install
 	$(AMTSFLUSS) serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench fuzz
+	$(BIN)/ruff format --check src tests bench fuzz
 
 typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy

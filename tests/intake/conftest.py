@@ -74,7 +74,11 @@ def place(transactional_db: None) -> Place:
 
 def _require_dovecot() -> None:
     if not os.path.exists(DOVECOT):
-        pytest.skip("dovecot is not installed (Debian package dovecot-imapd)")
+        pytest.fail(
+            "dovecot is not installed: run `scripts/debian-packages test` (as root) or install "
+            "the Debian package dovecot-imapd",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")

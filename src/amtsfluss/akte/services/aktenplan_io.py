@@ -26,6 +26,7 @@ live — parents before children.
 from __future__ import annotations
 
 import codecs
+import collections
 import csv
 import hashlib
 import io
@@ -67,7 +68,7 @@ DAUERND = "dauernd"
 _FORMULA_START = frozenset("=+-@\t\r")
 _ESCAPED_START = _FORMULA_START | {"'"}
 _RETENTION = re.compile(r"\d{1,3}")
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_JSON_STRING = re.compile(r'"[^"\\]*+(?:\\.?[^"\\]*+)*+(?:"|\Z)', re.DOTALL)
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
 _JSON_MAX_INT_DIGITS = 18
 
@@ -363,7 +364,7 @@ def _header_ok(columns: list[str], problems: _Problems) -> bool:
     expected = ", ".join(COLUMNS)
     unknown = [c for c in columns if c not in COLUMNS]
     missing = [c for c in REQUIRED if c not in columns]
-    twice = sorted({c for c in columns if columns.count(c) > 1})
+    twice = sorted(c for c, n in collections.Counter(columns).items() if n > 1)
     if unknown:
         problems.add(
             1,

@@ -260,7 +260,7 @@ def _discount_terms(terms: list[Node]) -> tuple[Skonto, ...]:
     for node in (d for t in terms for d in t.findall("ram:ApplicableTradePaymentDiscountTerms")):
         days = node.optional_amount("ram:BasisPeriodMeasure", "BT-20")
         percent = node.optional_amount("ram:CalculationPercent", "BT-20")
-        if days is not None and percent is not None and days == days.to_integral_value():
+        if days is not None and percent is not None and 0 <= days < 10_000 and days % 1 == 0:
             base = node.optional_amount("ram:BasisAmount", "BT-20")
             found.append(Skonto(days=int(days), percent=percent, base_amount=base))
     return tuple(found)

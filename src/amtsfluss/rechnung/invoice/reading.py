@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from amtsfluss.core.errors import ServiceError
 
 # xsd:decimal lexical space: no exponent, no NaN/Infinity, no thousands separators.
+MAX_NUMBER_CHARS = 40
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _ECHO_LIMIT = 40
 
@@ -42,7 +43,9 @@ def missing(term: str, element: str) -> InvoiceParseError:
 def parse_decimal(value: str, term: str, element: str) -> Decimal:
     """``value`` as written (``Decimal("30.00")`` keeps its two places)."""
     text = value.strip()
-    if not _DECIMAL.fullmatch(text):
+    # EN 16931 amounts and quantities are short; a number of thousands of digits would make
+    # every later calculation slow or overflow the decimal context
+    if len(text) > MAX_NUMBER_CHARS or not _DECIMAL.fullmatch(text):
         raise InvoiceParseError(
             _("%(term)s is not a number: “%(value)s” (%(element)s).")
             % {"term": term, "value": _echo(text), "element": element}

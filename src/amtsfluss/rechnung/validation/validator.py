@@ -432,7 +432,15 @@ def _prepare_xml(data: bytes, name: str) -> PreparedDocument | ValidationResult:
             )
         )
         return result
-    text = data.decode(tree.docinfo.encoding or "utf-8").lstrip("\ufeff")
+    try:
+        text = data.decode(tree.docinfo.encoding or "utf-8").lstrip("\ufeff")
+    except (LookupError, UnicodeDecodeError):  # an encoding libxml2 knows and Python does not
+        return refused(
+            name,
+            RULE_XML,
+            f"Zeichenkodierung {tree.docinfo.encoding!r} wird nicht unterstützt "
+            "(erwartet UTF-8, UTF-16 oder ISO-8859-x).",
+        )
     return PreparedDocument(tree=tree, text=text, result=result)
 
 
