@@ -8,6 +8,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("intern/rechnungen/", include("amtsfluss.rechnung.urls")),
     path("intern/", include("amtsfluss.akte.urls")),
     path("", include("amtsfluss.web.urls")),
 ]

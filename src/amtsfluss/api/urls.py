@@ -21,6 +21,10 @@ from amtsfluss.api.endpoints import (
     me,
     organisation,
     platform,
+    rechnung_eingangsbuch,
+    rechnung_freigabe,
+    rechnung_zahlungslauf,
+    suche,
     vertretungen,
 )
 from amtsfluss.api.errors import install_exception_handlers
@@ -51,4 +55,8 @@ for akte_module in (
     akte_wiedervorlagen,
 ):
     api.add_router("", akte_module.router)
+# E-Rechnung
+for rechnung_module in (rechnung_eingangsbuch, rechnung_freigabe, rechnung_zahlungslauf):
+    api.add_router("", rechnung_module.router)
+api.add_router("", suche.router)  # full-text search
 api.add_router("/platform", platform.router)

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "amtsfluss.core",
     "amtsfluss.akte",
     "amtsfluss.rechnung",
+    "amtsfluss.suche",
+    "amtsfluss.posteingang",
     "amtsfluss.web",
 ]
 
@@ -224,6 +226,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("AMTSFLUSS_UPLOAD_MAX_MEMORY", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 #: the largest file a document version may have
 AMTSFLUSS_MAX_UPLOAD_BYTES = env_int("AMTSFLUSS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+
+# Full-text search (docs/design/suche.md): tantivy index files under SEARCH_DIR (one process
+# writes at a time), or PostgreSQL full text for installs with several web machines.
+SEARCH_BACKEND = env_str("AMTSFLUSS_SEARCH_BACKEND", "tantivy")
+SEARCH_DIR = Path(env_str("AMTSFLUSS_SEARCH_DIR", str(DATA_DIR / "suche")))
 
 # --- logging ----------------------------------------------------------------------------------
 LOG_FORMAT = env_str("AMTSFLUSS_LOG_FORMAT", "text")

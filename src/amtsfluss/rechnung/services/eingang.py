@@ -18,6 +18,7 @@ from amtsfluss.core.errors import PermissionDenied, ServiceError
 from amtsfluss.core.models import Mandant
 from amtsfluss.core.permissions import Principal
 from amtsfluss.core.services.blobs import blob_store
+from amtsfluss.core.services.technical_users import technical_principal
 from amtsfluss.rechnung.models import Kanal, Rechnung, RechnungStatus
 from amtsfluss.rechnung.services.ablage import (
     Anlage,
@@ -34,14 +35,15 @@ from amtsfluss.rechnung.services.eingangsbuch import (
 )
 from amtsfluss.rechnung.services.einlesen import Einlesung, read_invoice_file
 from amtsfluss.rechnung.services.einstellungen import einstellungen_of
-from amtsfluss.rechnung.services.identitaet import intake_principal
 
 MAX_PROVENANCE_VALUE = 500
 
 
 def _acting(mandant: Mandant, principal: Principal | None) -> Principal:
     if principal is None:
-        return intake_principal(mandant)
+        return technical_principal(
+            mandant, prefix="rechnungseingang", display_name="Rechnungseingang"
+        )
     if principal.mandant.pk != mandant.pk or not principal.is_member_of_mandant:
         raise PermissionDenied(_("You may not submit invoices to this administration."))
     if not principal.allows("create"):

@@ -1,0 +1,122 @@
+"""Child process: read an untrusted PDF (from stdin) under resource limits set by the parent.
+
+Run only through :mod:`amtsfluss.posteingang.pdf` as ``python -I pdf_tool.py MODE [ARGS]``.
+It imports only the standard library and the PDF libraries, and answers on stdout with one JSON
+line, followed by a binary payload in mode ``render``. Modes:
+
+``probe``   ``{"status": "ok", "pages": n}`` | ``encrypted`` | ``broken`` (``error``)
+``text``    ``{"status": "ok", "pages": [chars per page], "size": n}`` + the UTF-8 text
+``render``  ``{"status": "ok", "pages": n, "blank": [page numbers], "size": n}`` + page 1 PNG
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from typing import Any
+
+MAX_TEXT_CHARS = 5_000_000
+THUMBNAIL_WIDTH = 300
+MAX_RENDERED_PAGES = 200  # blank-page detection looks at the first pages only
+
+
+def answer(status: str, payload: bytes = b"", **details: Any) -> None:
+    sys.stdout.buffer.write(json.dumps({"status": status, **details}).encode() + b"\n" + payload)
+    sys.stdout.buffer.flush()
+
+
+def probe(data: bytes) -> None:
+    """Encrypted (also with an owner password only), unreadable, or its page count.
+    PDFium (C) starts faster than pypdf and repairs less silently."""
+    import pypdfium2  # type: ignore[import-untyped]
+    import pypdfium2.raw as pdfium  # type: ignore[import-untyped]
+
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        answer("encrypted" if "password" in str(exc).lower() else "broken", error="load")
+        return
+    if pdfium.FPDF_GetSecurityHandlerRevision(document.raw) != -1:
+        answer("encrypted")
+        return
+    pages = len(document)
+    if pages == 0:
+        answer("broken", error="no pages")
+        return
+    document[0].get_textpage()  # parse the first page's content: a broken stream raises here
+    answer("ok", pages=pages)
+
+
+def text(data: bytes) -> None:
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTTextContainer
+
+    parts: list[str] = []
+    per_page: list[int] = []
+    total = 0
+    for layout in extract_pages(io.BytesIO(data), laparams=LAParams()):
+        page_text = "".join(
+            element.get_text() for element in layout if isinstance(element, LTTextContainer)
+        )
+        per_page.append(len(page_text.strip()))
+        parts.append(page_text)
+        total += len(page_text)
+        if total > MAX_TEXT_CHARS:
+            break
+    payload = "\f".join(parts)[:MAX_TEXT_CHARS].encode("utf-8", "replace")
+    answer("ok", payload, pages=per_page, size=len(payload))
+
+
+def _is_blank(image: Any) -> bool:
+    """Nearly all pixels light and almost no variation: an empty sheet (or a faint speck)."""
+    gray = image.convert("L")
+    histogram = gray.histogram()
+    total = sum(histogram) or 1
+    dark = sum(histogram[:200])
+    return bool(dark / total < 0.002)
+
+
+def render(data: bytes) -> None:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(data)
+    pages = len(document)
+    blank: list[int] = []
+    thumbnail = b""
+    for number in range(min(pages, MAX_RENDERED_PAGES)):
+        page = document[number]
+        width = page.get_width() or 1
+        image = page.render(scale=THUMBNAIL_WIDTH / width).to_pil()
+        if _is_blank(image):
+            blank.append(number + 1)
+        if number == 0:
+            buffer = io.BytesIO()
+            image.convert("RGB").save(buffer, format="PNG", optimize=True)
+            thumbnail = buffer.getvalue()
+    answer("ok", thumbnail, pages=pages, blank=blank, size=len(thumbnail))
+
+
+MODES = {"probe": probe, "text": text, "render": render}
+
+
+def main(argv: list[str]) -> int:
+    mode = MODES[argv[1]]
+    data = sys.stdin.buffer.read()
+    try:
+        mode(data)
+    except MemoryError:
+        answer("limit", what="MemoryError")
+    except RecursionError:
+        answer("limit", what="RecursionError")
+    except Exception as exc:  # the PDF libraries raise many kinds on broken input
+        message = str(exc).lower()
+        if "password" in message or "encrypt" in message:
+            answer("encrypted")
+        else:
+            answer("broken", error=type(exc).__name__)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,21 @@
+from amtsfluss.posteingang.models.eingang import (
+    OFFENE_STATUS,
+    Eingang,
+    EingangStatus,
+    Schritt,
+    Textquelle,
+    Transfervermerk,
+)
+from amtsfluss.posteingang.models.sendung import Kanal, PosteingangEinstellung, Sendung
+
+__all__ = [
+    "OFFENE_STATUS",
+    "Eingang",
+    "EingangStatus",
+    "Kanal",
+    "PosteingangEinstellung",
+    "Schritt",
+    "Sendung",
+    "Textquelle",
+    "Transfervermerk",
+]

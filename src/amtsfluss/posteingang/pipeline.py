@@ -1,0 +1,183 @@
+"""Running an Eingang through its steps: check, convert, text, OCR, preview, filing.
+
+:func:`process` claims the Eingang (a conditional UPDATE of ``lease_until``: one worker at a
+time), then runs every step that is still needed. Each step's result — a blob and the fields
+that refer to it — is written in one transaction, bytes first; a step whose result is present
+is skipped. So a run after a crash (kill -9) continues at the step that was interrupted and
+never makes a second Blob row or Dokument. A failure ends in ``klaerung`` with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from amtsfluss.core.errors import ServiceError
+from amtsfluss.core.services.blobs import blob_store
+from amtsfluss.posteingang import media
+from amtsfluss.posteingang.checks import check_file
+from amtsfluss.posteingang.models import OFFENE_STATUS, Eingang, EingangStatus, Schritt
+from amtsfluss.posteingang.services.ablage import eingang_file
+from amtsfluss.posteingang.steps import produce
+from amtsfluss.posteingang.steps.produce import StepFailed
+
+logger = logging.getLogger(__name__)
+
+#: longer than the slowest step (OCR: 10 minutes wall time)
+LEASE = timedelta(minutes=15)
+
+
+def claim(eingang_id: int) -> bool:
+    """Take the Eingang for this run, unless another run holds it or it is finished."""
+    now = timezone.now()
+    return bool(
+        Eingang.objects.filter(pk=eingang_id, status__in=OFFENE_STATUS)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=now + LEASE)
+    )
+
+
+def _begin(eingang: Eingang, schritt: str) -> None:
+    eingang.schritt = schritt
+    if eingang.status == EingangStatus.GEPRUEFT:
+        eingang.status = EingangStatus.IN_BEARBEITUNG
+    eingang.lease_until = timezone.now() + LEASE
+    eingang.save(update_fields=["schritt", "status", "lease_until", "updated_at"])
+
+
+def _check(eingang: Eingang) -> None:
+    befund = check_file(produce.read(eingang.original), eingang.dateiname)
+    eingang.media_type = befund.media_type
+    if befund.accepted:
+        eingang.status = EingangStatus.GEPRUEFT
+    else:
+        eingang.status = EingangStatus.ABGEWIESEN
+        eingang.grund = befund.reason[:500]
+        eingang.finished_at = timezone.now()
+    eingang.save()
+
+
+def _convert(eingang: Eingang) -> None:
+    pdf = produce.convert(eingang)
+    with transaction.atomic():
+        eingang.pdf = blob_store(mandant=eingang.mandant, content=pdf)
+        eingang.save(update_fields=["pdf", "updated_at"])
+
+
+def _text(eingang: Eingang) -> None:
+    found = produce.extract_text(eingang)
+    if found.complete:
+        eingang.text, eingang.textquelle, eingang.text_done = found.text, found.source, True
+        eingang.save(update_fields=["text", "textquelle", "text_done", "updated_at"])
+
+
+def _ocr(eingang: Eingang) -> None:
+    result = produce.recognise(eingang)
+    with transaction.atomic():
+        eingang.archiv = blob_store(mandant=eingang.mandant, content=result.pdf)
+        eingang.text, eingang.textquelle, eingang.text_done = result.text, "ocr", True
+        eingang.save(update_fields=["archiv", "text", "textquelle", "text_done", "updated_at"])
+        eingang.vermerk_set(gedrehte_seiten=result.rotated_pages, ocr_konfidenz=result.confidence)
+
+
+def _preview(eingang: Eingang) -> None:
+    found = produce.preview(eingang)
+    if found is None:
+        return
+    with transaction.atomic():
+        eingang.vorschau = blob_store(mandant=eingang.mandant, content=found.png)
+        eingang.seiten = found.pages
+        eingang.save(update_fields=["vorschau", "seiten", "updated_at"])
+        eingang.vermerk_set(seiten=found.pages, leere_seiten=found.blank_pages)
+
+
+def _file(eingang: Eingang) -> None:
+    eingang_file(eingang_id=eingang.pk)
+
+
+def _needs_pdf(eingang: Eingang) -> bool:
+    return eingang.media_type in media.OFFICE | media.IMAGES
+
+
+#: (step, is it still needed?, run it) in order
+STEPS: list[tuple[str, Callable[[Eingang], bool], Callable[[Eingang], None]]] = [
+    (Schritt.PRUEFUNG, lambda e: e.status == EingangStatus.NEU, _check),
+    (Schritt.KONVERTIERUNG, lambda e: _needs_pdf(e) and e.pdf_id is None, _convert),
+    (Schritt.TEXT, lambda e: not e.text_done and e.media_type not in media.IMAGES, _text),
+    (Schritt.OCR, lambda e: not e.text_done and e.media_type not in media.PLAIN, _ocr),
+    (
+        Schritt.VORSCHAU,
+        lambda e: e.vorschau_id is None and e.media_type not in media.PLAIN,
+        _preview,
+    ),
+    (Schritt.ABLAGE, lambda e: e.dokument_id is None, _file),
+]
+
+
+def process(eingang_id: int) -> str:
+    """Run the Eingang's remaining steps; return its state afterwards."""
+    if not claim(eingang_id):
+        return Eingang.objects.filter(pk=eingang_id).values_list("status", flat=True).first() or ""
+    for schritt, needed, run in STEPS:
+        eingang = Eingang.objects.select_related("mandant").get(pk=eingang_id)
+        if eingang.status not in OFFENE_STATUS:
+            break
+        if not needed(eingang):
+            continue
+        _begin(eingang, schritt)
+        try:
+            run(eingang)
+        except (StepFailed, ServiceError) as exc:
+            _klaerung(
+                eingang_id, schritt, exc.reason if isinstance(exc, StepFailed) else exc.message
+            )
+            break
+        except Exception:
+            logger.exception("posteingang: step %s of Eingang %s failed", schritt, eingang_id)
+            _klaerung(eingang_id, schritt, _("An unexpected error occurred in this step."))
+            break
+    return Eingang.objects.values_list("status", flat=True).get(pk=eingang_id)
+
+
+def _klaerung(eingang_id: int, schritt: str, reason: str) -> None:
+    Eingang.objects.filter(pk=eingang_id).update(
+        status=EingangStatus.KLAERUNG,
+        schritt=schritt,
+        grund=reason[:500],
+        lease_until=None,
+        updated_at=timezone.now(),
+    )
+
+
+#: an Eingang that was never started this long after its last change lost its task
+FORGOTTEN_AFTER = timedelta(hours=6)
+
+
+def _stale(now: datetime) -> Q:
+    """A run died (lease ran out), or its task was lost before it started (long untouched)."""
+    return Q(status__in=OFFENE_STATUS) & (
+        Q(lease_until__lt=now) | Q(lease_until__isnull=True, updated_at__lt=now - FORGOTTEN_AFTER)
+    )
+
+
+def release_stale(*, limit: int = 500) -> list[int]:
+    """Release the Eingänge nobody works on any more and return their ids to be enqueued.
+
+    Each is released by a conditional UPDATE (lease cleared, ``updated_at`` now), so it is
+    handed out once — not again every minute while it waits in a long queue."""
+    now = timezone.now()
+    released = []
+    for eingang_id in (
+        Eingang.objects.filter(_stale(now)).order_by("pk").values_list("pk", flat=True)[:limit]
+    ):
+        if Eingang.objects.filter(_stale(now), pk=eingang_id).update(
+            lease_until=None, updated_at=now
+        ):
+            released.append(eingang_id)
+    return released

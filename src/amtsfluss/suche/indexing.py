@@ -1,0 +1,114 @@
+"""Keeping the index current: the journal of stale Akten, and the full reindex.
+
+Signals (``suche.signals``) call :func:`akte_changed` inside the writing transaction; on commit
+:func:`process_pending` rebuilds those Akten's entries. Searches leave out Akten with pending
+rows, so a stale entry is hidden rather than shown to someone who lost access.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from amtsfluss.akte.models import Dokument
+from amtsfluss.core.models import Mandant
+from amtsfluss.suche.backends import backend_name, get_backend
+from amtsfluss.suche.entries import entries_for, entries_for_akten
+from amtsfluss.suche.models import Indexauftrag, Reindexstand
+
+logger = logging.getLogger(__name__)
+PENDING_BATCH = 200
+REINDEX_BATCH = 500
+
+
+def akte_changed(*, mandant_id: int, akte_id: int) -> None:
+    """Mark the Akte's entries stale now; rebuild them once the transaction has committed."""
+    Indexauftrag.objects.create(mandant_id=mandant_id, akte_id=akte_id)
+    transaction.on_commit(partial(_process_after_commit, mandant_id), robust=True)
+
+
+def _process_after_commit(mandant_id: int) -> None:
+    mandant = Mandant.objects.filter(pk=mandant_id).first()
+    if mandant is not None:
+        process_pending(mandant)
+
+
+def hidden_akten(mandant: Mandant) -> tuple[int, ...]:
+    """Akten whose entries are being rebuilt: a search leaves them out."""
+    ids = Indexauftrag.objects.filter(mandant_id=mandant.pk).values_list("akte_id", flat=True)
+    return tuple(sorted(set(ids)))
+
+
+def process_pending(mandant: Mandant, *, wait: bool = False) -> int:
+    """Rebuild the entries of the Akten in the journal; returns how many Akten were done.
+
+    Only the journal rows read are deleted afterwards, so a change that arrives meanwhile
+    stays pending. Without ``wait`` an index busy in another process is left for later.
+    """
+    backend = get_backend()
+    done = 0
+    while True:
+        rows = list(
+            Indexauftrag.objects.filter(mandant_id=mandant.pk)
+            .order_by("pk")
+            .values_list("pk", "akte_id")[:PENDING_BATCH]
+        )
+        if not rows:
+            return done
+        akten = sorted({akte_id for _, akte_id in rows})
+        if not backend.replace(mandant, entries_for_akten(akten), akten=akten, wait=wait):
+            return done
+        Indexauftrag.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+        done += len(akten)
+
+
+def reindex(
+    mandant: Mandant,
+    *,
+    restart: bool = False,
+    batch_size: int = REINDEX_BATCH,
+    progress: Callable[[int], object] | None = None,
+) -> int:
+    """Index every Dokument of the Mandant in id order, resuming after the last finished batch.
+
+    Each batch is committed to the index and then recorded in ``Reindexstand``; a run that is
+    interrupted continues after that batch. Returns the number of Dokumente indexed by this run.
+    """
+    backend = get_backend()
+    stand, _ = Reindexstand.objects.get_or_create(mandant_id=mandant.pk, backend=backend_name())
+    if restart or stand.finished_at is not None or stand.last_dokument_id == 0:
+        backend.clear(mandant)
+        stand.last_dokument_id = 0
+        stand.finished_at = None
+        stand.save()
+    indexed = 0
+    dokumente = Dokument.objects.filter(mandant=mandant).order_by("pk")
+    while True:
+        ids = list(
+            dokumente.filter(pk__gt=stand.last_dokument_id).values_list("pk", flat=True)[
+                :batch_size
+            ]
+        )
+        if not ids:
+            break
+        backend.replace(mandant, entries_for(ids), wait=True)
+        stand.last_dokument_id = ids[-1]
+        stand.save(update_fields=["last_dokument_id"])
+        indexed += len(ids)
+        if progress is not None:
+            progress(len(ids))
+    stand.finished_at = timezone.now()
+    stand.save(update_fields=["finished_at"])
+    process_pending(mandant, wait=True)
+    return indexed
+
+
+def remaining(mandant: Mandant) -> int:
+    """Dokumente a resumed reindex still has to do (for the progress bar)."""
+    stand = Reindexstand.objects.filter(mandant_id=mandant.pk, backend=backend_name()).first()
+    start = 0 if stand is None or stand.finished_at is not None else stand.last_dokument_id
+    return Dokument.objects.filter(mandant=mandant, pk__gt=start).count()

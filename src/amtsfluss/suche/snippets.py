@@ -1,0 +1,50 @@
+"""Highlighted snippets, made the same way for both backends: escaped HTML, matches in <mark>."""
+
+from __future__ import annotations
+
+from django.utils.html import escape
+
+from amtsfluss.suche.query import ParsedQuery
+from amtsfluss.suche.text import WORD, fold, terms
+
+SNIPPET_CHARS = 240
+SCAN_CHARS = 20_000  #: only the beginning of long texts is scanned for a match
+
+
+def _wanted(parsed: ParsedQuery) -> tuple[set[str], tuple[str, ...]]:
+    wanted: set[str] = set()
+    for word in (*parsed.words, *(w for phrase in parsed.phrases for w in phrase)):
+        wanted.update(terms(word))
+    return wanted, parsed.prefixes
+
+
+def snippet(text: str, parsed: ParsedQuery, *, width: int = SNIPPET_CHARS) -> str:
+    """A window of ``text`` around the first match, HTML-escaped, each match in ``<mark>``."""
+    text = text[:SCAN_CHARS]
+    wanted, prefixes = _wanted(parsed)
+    spans: list[tuple[int, int]] = []
+    for match in WORD.finditer(text):
+        folded = fold(match.group()).lower()
+        by_prefix = bool(prefixes) and folded.startswith(prefixes)
+        if by_prefix or (wanted and wanted.intersection(terms(folded))):
+            spans.append(match.span())
+        if spans and match.start() > spans[0][0] + width:
+            break
+    start = max(0, spans[0][0] - width // 4) if spans else 0
+    start = _word_start(text, start)
+    end = min(len(text), start + width)
+    parts: list[str] = ["…" if start > 0 else ""]
+    cursor = start
+    for begin, finish in spans:
+        if begin < start or finish > end:
+            continue
+        parts += [escape(text[cursor:begin]), "<mark>", escape(text[begin:finish]), "</mark>"]
+        cursor = finish
+    parts += [escape(text[cursor:end]), "…" if end < len(text) else ""]
+    return "".join(parts).strip()
+
+
+def _word_start(text: str, position: int) -> int:
+    while 0 < position < len(text) and not text[position - 1].isspace():
+        position += 1
+    return position

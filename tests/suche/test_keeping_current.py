@@ -1,0 +1,97 @@
+"""The index follows changes (on commit), hides what is being rebuilt, and reindex resumes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from amtsfluss.akte.models import Vertraulichkeit
+from amtsfluss.akte.services.akte import beteiligung_grant, beteiligung_revoke
+from amtsfluss.core.permissions import Principal
+from amtsfluss.suche.indexing import akte_changed, reindex
+from amtsfluss.suche.models import Indexauftrag, Reindexstand
+from amtsfluss.suche.selectors import search
+from tests.suche.conftest import Corpus, add_dokument
+
+pytestmark = pytest.mark.django_db
+Capture = Callable[..., Any]
+
+
+def found(user: Any, query: str) -> set[int]:
+    result = search(principal=Principal.for_user(user), query=query)
+    return {hit.dokument_id for hit in result.hits}
+
+
+def test_a_grant_opens_the_akte_until_it_ends(
+    corpus: Corpus, django_capture_on_commit_callbacks: Capture
+) -> None:
+    w = corpus.akten.w
+    assert corpus.bauantrag.pk not in found(w.other_clerk, "Bauantrag")
+    with django_capture_on_commit_callbacks(execute=True):
+        grant = beteiligung_grant(
+            principal=Principal.for_user(w.clerk),
+            akte=corpus.akten.offen_32_1,
+            unit=w.units["32.2"],
+            gueltig_bis=timezone.now() + timedelta(hours=1),
+        )
+    assert not Indexauftrag.objects.exists()  # rebuilt on commit
+    assert corpus.bauantrag.pk in found(w.other_clerk, "Bauantrag")
+    later = Principal(user=w.other_clerk, mandant=w.a, at=timezone.now() + timedelta(hours=2))
+    assert search(principal=later, query="Bauantrag").hits == []  # expired: no reindex needed
+    with django_capture_on_commit_callbacks(execute=True):
+        beteiligung_revoke(principal=Principal.for_user(w.clerk), beteiligung=grant)
+    assert corpus.bauantrag.pk not in found(w.other_clerk, "Bauantrag")
+
+
+def test_new_text_and_confidentiality_follow_on_commit(
+    corpus: Corpus, django_capture_on_commit_callbacks: Capture
+) -> None:
+    a = corpus.akten
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = add_dokument(a.offen_32_1, "Nachtrag", "Ein Schornsteinfeger meldet sich")
+    assert found(a.w.head, "Schornsteinfeger") == {fresh.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        a.offen_32_1.vertraulichkeit = Vertraulichkeit.STRENG_VERTRAULICH
+        a.offen_32_1.save(update_fields=["vertraulichkeit"])
+    assert found(a.w.head, "Schornsteinfeger") == set()  # no role reaches streng vertraulich
+
+
+def test_an_akte_being_rebuilt_is_hidden_not_shown_stale(corpus: Corpus) -> None:
+    a = corpus.akten
+    assert corpus.bauantrag.pk in found(a.w.clerk, "Bauantrag")
+    akte_changed(mandant_id=a.w.a.pk, akte_id=a.offen_32_1.pk)  # committed, not yet rebuilt
+    assert found(a.w.clerk, "Bauantrag") == set()
+    assert corpus.vertraulich.pk in found(a.w.clerk, "")  # other Akten stay visible
+
+
+def test_reindex_resumes_after_an_interruption(corpus: Corpus) -> None:
+    a = corpus.akten
+
+    class Interrupted(Exception):
+        pass
+
+    batches: list[int] = []
+
+    def stop_after_two(count: int) -> None:
+        batches.append(count)
+        if len(batches) == 2:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        reindex(a.w.a, restart=True, batch_size=2, progress=stop_after_two)
+    stand = Reindexstand.objects.get(mandant_id=a.w.a.pk)
+    assert stand.finished_at is None and stand.last_dokument_id > 0
+    assert len(found(a.w.head, "")) == 4  # only the first two batches are in the index
+    resumed = reindex(a.w.a, batch_size=2)
+    assert resumed == 6 - 4  # the rest, not everything again
+    assert found(a.w.head, "") == {
+        corpus.bauantrag.pk,
+        corpus.strasse.pk,
+        corpus.phrase.pk,
+        corpus.vertraulich.pk,
+        corpus.verkehr.pk,
+    }
