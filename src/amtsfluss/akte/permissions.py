@@ -47,6 +47,10 @@ def _valid_grants(principal: Principal, action: str) -> QuerySet[Beteiligung]:
 
 def akte_scope(principal: Principal, action: str) -> Q:
     """The Q over ``Akte`` that admits exactly the Akten ``principal`` may ``action`` on."""
+    return principal.scope_memo("akte", action, lambda: _akte_scope(principal, action))
+
+
+def _akte_scope(principal: Principal, action: str) -> Q:
     units = principal.unit_ids()
     acting = principal.acting_user_ids()
     grants = _valid_grants(principal, action)

@@ -17,8 +17,12 @@ def staff_principal(request: HttpRequest) -> Principal:
     """The signed-in staff member of the request's Mandant, as a principal; else 404.
 
     Platform operators see no Mandant's data, and the session middleware has already ended
-    a staff session that arrives on another Mandant's host name.
+    a staff session that arrives on another Mandant's host name. One principal per request:
+    its facts and the scopes built from them are loaded once, whoever asks (view, nav, forms).
     """
+    cached = getattr(request, "_amtsfluss_principal", None)
+    if isinstance(cached, Principal) and cached.user is request.user:
+        return cached
     user = request.user
     mandant = getattr(request, "mandant", None)
     if (
@@ -28,7 +32,9 @@ def staff_principal(request: HttpRequest) -> Principal:
         or user.mandant_id != mandant.pk
     ):
         raise Http404
-    return Principal(user=user, mandant=mandant)
+    principal = Principal(user=user, mandant=mandant)
+    request._amtsfluss_principal = principal  # type: ignore[attr-defined]
+    return principal
 
 
 def platform_operator(request: HttpRequest) -> User:
