@@ -212,3 +212,8 @@ def mail(
         maintype, subtype = content_type.split("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return message.as_bytes()
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english(english: None) -> None:
+    """The intake's messages are matched in English (the msgids), as in the other service tests."""

@@ -24,6 +24,8 @@ from amtsfluss.rechnung.validation.pdf import (
 )
 from amtsfluss.rechnung.validation.registry import Registry
 
+pytestmark = pytest.mark.usefixtures("english")  # messages are matched in English
+
 CORPUS = Path("/work/shared/standards/zugferd")
 FX_EINFACH = CORPUS / "XML-Rechnung" / "FX" / "EN16931_Einfach.pdf"
 CII_EINFACH = CORPUS / "XML-Rechnung" / "CII" / "EN16931_Einfach.cii.xml"

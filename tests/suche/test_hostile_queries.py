@@ -9,7 +9,7 @@ from amtsfluss.suche.query import MAX_QUERY_CHARS, QueryError, parse
 from amtsfluss.suche.selectors import search
 from tests.suche.conftest import Corpus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 HOSTILE = [
     '"unbalanced quote Straße',

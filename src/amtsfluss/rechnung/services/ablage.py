@@ -15,13 +15,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from amtsfluss.akte.models import Akte, AktenStatus, Dokument, Dokumenttyp, Richtung, Vorgang
 from amtsfluss.akte.services.akte import do_akte_create
 from amtsfluss.akte.services.dokument import dokument_create, dokumentversion_add
 from amtsfluss.akte.services.vorgang import vorgang_create
 from amtsfluss.akte.services.wiedervorlage import wiedervorlage_create
+from amtsfluss.core.i18n import stored_text
 from amtsfluss.core.models import Organisationseinheit
 from amtsfluss.core.permissions import Principal
 from amtsfluss.rechnung.invoice.model import Invoice
@@ -75,14 +76,28 @@ def anlagen_for(
     findings: list[Any],
 ) -> list[Anlage]:
     """The Dokumente of an invoice: original, readable PDF (if it can be made), Prüfbericht."""
-    anlagen = [Anlage(_("E-Rechnung (Original)"), dateiname, media_type_of(original), original)]
+    anlagen = [
+        Anlage(
+            stored_text(gettext_noop("E-Rechnung (Original)")),
+            dateiname,
+            media_type_of(original),
+            original,
+        )
+    ]
     if invoice is not None:
         pdf = readable_pdf(invoice, validation)
         if pdf is not None:
-            anlagen.append(Anlage(_("E-Rechnung (lesbare Fassung)"), f"{dateiname}.pdf", PDF, pdf))
+            anlagen.append(
+                Anlage(
+                    stored_text(gettext_noop("E-Rechnung (lesbare Fassung)")),
+                    f"{dateiname}.pdf",
+                    PDF,
+                    pdf,
+                )
+            )
     anlagen.append(
         Anlage(
-            _("Prüfbericht der E-Rechnung"),
+            stored_text(gettext_noop("Prüfbericht der E-Rechnung")),
             "pruefbericht.json",
             JSON,
             validation_report(dateiname, verdict, findings),
@@ -145,7 +160,9 @@ def file_invoice(
     akte = rechnungsakte(principal=principal, einstellungen=einstellungen, unit=rechnung.unit)
     if akte is None:
         return None
-    betreff = _("Rechnung %(nummer)s von %(seller)s (Eingang %(eingang)s)") % {
+    betreff = stored_text(
+        gettext_noop("Rechnung %(nummer)s von %(seller)s (Eingang %(eingang)s)")
+    ) % {
         "nummer": rechnung.rechnungsnummer,
         "seller": rechnung.verkaeufer_name,
         "eingang": rechnung.eingangsnummer,
@@ -171,7 +188,7 @@ def file_duplicate(*, principal: Principal, rechnung: Rechnung, anlage: Anlage) 
     original = rechnung.dublette_von
     if original is None or original.vorgang is None:
         return
-    titel = _("Dublette eingegangen (Eingang %s)") % rechnung.eingangsnummer
+    titel = stored_text(gettext_noop("Dublette eingegangen (Eingang %s)")) % rechnung.eingangsnummer
     _dokument(
         principal,
         original.vorgang,
@@ -197,7 +214,7 @@ def _wiedervorlagen(
             faellig_am=reminder_date(rechnung.skonto_bis, lead_days),
             vorgang=vorgang,
             fuer_oe=rechnung.unit,
-            notiz=_("Skonto until %(date)s: %(amount)s %(currency)s")
+            notiz=stored_text(gettext_noop("Skonto until %(date)s: %(amount)s %(currency)s"))
             % {
                 "date": rechnung.skonto_bis.isoformat(),
                 "amount": rechnung.skonto_betrag,
@@ -210,7 +227,7 @@ def _wiedervorlagen(
             faellig_am=reminder_date(rechnung.faellig_am, lead_days),
             vorgang=vorgang,
             fuer_oe=rechnung.unit,
-            notiz=_("Payment due on %s") % rechnung.faellig_am.isoformat(),
+            notiz=stored_text(gettext_noop("Payment due on %s")) % rechnung.faellig_am.isoformat(),
         )
 
 
@@ -253,7 +270,7 @@ def file_freigabeprotokoll(*, principal: Principal, rechnung: Rechnung, anlass: 
             principal,
             rechnung.vorgang,
             Anlage(
-                _("Freigabeprotokoll"),
+                stored_text(gettext_noop("Freigabeprotokoll")),
                 name,
                 JSON,
                 content.getvalue(),
