@@ -53,6 +53,7 @@ from django.utils.translation import gettext as _
 from amtsfluss.akte.models import Dokumentversion
 from amtsfluss.core import audit
 from amtsfluss.core.blobs import BlobIntegrityError, BlobMissing, VerifyingReader
+from amtsfluss.core.models import Blob
 from amtsfluss.core.models.audit import Outcome
 from amtsfluss.core.permissions import Principal
 from amtsfluss.core.services.blobs import blob_open
@@ -211,31 +212,53 @@ def _unreadable_response() -> JsonResponse:
     )
 
 
-def blob_download(*, principal: Principal, version: Dokumentversion) -> HttpResponseBase:
-    """Stream a Dokumentversion fetched with ``access_dokumentversion`` (so: permitted)."""
+def verified_blob_response(
+    *,
+    blob: Blob,
+    filename: str,
+    media_type: str,
+    on_success: Callable[[], None],
+    on_failure: Callable[[Exception], None],
+) -> HttpResponseBase:
+    """Stream an (already authorized) blob as an attachment, verified while it is sent.
 
-    def failed(exc: Exception) -> None:
-        _unreadable(principal, version, exc)
-
-    blob = version.blob
+    ``on_failure`` logs and audits a missing or damaged blob (the client gets a 500 with
+    ``blob_unreadable`` when nothing was sent yet); ``on_success`` audits the delivery.
+    """
     try:
-        stream = _held_back(blob_open(blob=blob), blob.size, failed)
+        stream = _held_back(blob_open(blob=blob), blob.size, on_failure)
     except BlobMissing as exc:
-        failed(exc)
+        on_failure(exc)
         return _unreadable_response()
     try:
         first = next(stream, b"")  # a blob of one chunk is verified completely here
     except (BlobIntegrityError, BlobMissing):
         return _unreadable_response()  # logged and audited by _held_back
-    _audit_download(principal, version, Outcome.SUCCESS)
+    on_success()
     response = StreamingHttpResponse(
-        _prepend(first, stream), content_type=safe_media_type(version.media_type)
+        _prepend(first, stream), content_type=safe_media_type(media_type)
     )
-    response["Content-Length"] = str(blob.size)
-    response["Content-Disposition"] = attachment_disposition(version.dateiname)
+    return attachment_headers(response, filename, blob.size)
+
+
+def attachment_headers(response: HttpResponseBase, filename: str, size: int) -> HttpResponseBase:
+    """Length, attachment disposition with a safe name, nosniff, no caching."""
+    response["Content-Length"] = str(size)
+    response["Content-Disposition"] = attachment_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def blob_download(*, principal: Principal, version: Dokumentversion) -> HttpResponseBase:
+    """Stream a Dokumentversion fetched with ``access_dokumentversion`` (so: permitted)."""
+    return verified_blob_response(
+        blob=version.blob,
+        filename=version.dateiname,
+        media_type=version.media_type,
+        on_success=lambda: _audit_download(principal, version, Outcome.SUCCESS),
+        on_failure=lambda exc: _unreadable(principal, version, exc),
+    )
 
 
 # --- uploads ----------------------------------------------------------------------------------

@@ -19,8 +19,10 @@ from pathlib import Path
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from amtsfluss.akte.models import Akte
+from amtsfluss.core.i18n import stored_text
 from amtsfluss.core.models import Mandant, Organisationseinheit
 from amtsfluss.posteingang.models import Eingang, EingangStatus, Sendung
 from amtsfluss.posteingang.services.eingang import Datei, eingang_receive, sendung_extend
@@ -136,7 +138,7 @@ class Importer:
                 files=files,
                 channel="import",
                 provenance={"folder": str(folder)},
-                betreff=_("Import: %s") % (folder.name or str(folder)),
+                betreff=stored_text(gettext_noop("Import: %s")) % (folder.name or str(folder)),
                 ziel_akte=self.target.akte,
                 geraet=DEVICE,
             )

@@ -18,24 +18,21 @@ from __future__ import annotations
 import logging
 
 from django.db.models import Model
-from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.utils.translation import gettext as _
 
 from amtsfluss.api.downloads import (
-    _held_back,
-    _prepend,
-    _unreadable_response,
-    attachment_disposition,
+    attachment_headers,
     media_type_for,
     safe_media_type,
+    verified_blob_response,
 )
 from amtsfluss.core import audit
-from amtsfluss.core.blobs import BlobIntegrityError, BlobMissing
+from amtsfluss.core.blobs import BlobMissing
 from amtsfluss.core.errors import ServiceError
 from amtsfluss.core.models import Blob
 from amtsfluss.core.models.audit import Outcome
 from amtsfluss.core.permissions import Principal
-from amtsfluss.core.services.blobs import blob_open
 from amtsfluss.rechnung.invoice.parse import attachment_content
 from amtsfluss.rechnung.invoice.printable import invoice_pdf
 from amtsfluss.rechnung.models import Rechnung
@@ -60,14 +57,6 @@ def _audit(principal: Principal, obj: Model, what: str, outcome: str, **details:
     )
 
 
-def _headers(response: HttpResponseBase, filename: str, size: int) -> HttpResponseBase:
-    response["Content-Length"] = str(size)
-    response["Content-Disposition"] = attachment_disposition(filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def stored_download(
     *, principal: Principal, obj: Model, blob: Blob, filename: str, media_type: str, what: str
 ) -> HttpResponseBase:
@@ -78,20 +67,13 @@ def stored_download(
         logger.error("Download of %s %s refused: blob %s %s", what, obj.pk, blob.sha256, reason)
         _audit(principal, obj, what, Outcome.FAILURE, reason=reason, sha256=blob.sha256)
 
-    try:
-        stream = _held_back(blob_open(blob=blob), blob.size, failed)
-    except BlobMissing as exc:
-        failed(exc)
-        return _unreadable_response()
-    try:
-        first = next(stream, b"")
-    except (BlobIntegrityError, BlobMissing):
-        return _unreadable_response()  # logged and audited by _held_back
-    _audit(principal, obj, what, Outcome.SUCCESS, sha256=blob.sha256)
-    response = StreamingHttpResponse(
-        _prepend(first, stream), content_type=safe_media_type(media_type)
+    return verified_blob_response(
+        blob=blob,
+        filename=filename,
+        media_type=media_type,
+        on_success=lambda: _audit(principal, obj, what, Outcome.SUCCESS, sha256=blob.sha256),
+        on_failure=failed,
     )
-    return _headers(response, filename, blob.size)
 
 
 def made_download(
@@ -100,7 +82,7 @@ def made_download(
     """``content`` made on request (not stored) as an attachment named ``filename``."""
     _audit(principal, obj, what, Outcome.SUCCESS, size=len(content))
     response = HttpResponse(content, content_type=safe_media_type(media_type))
-    return _headers(response, filename, len(content))
+    return attachment_headers(response, filename, len(content))
 
 
 def original_media_type(rechnung: Rechnung) -> str:

@@ -13,6 +13,7 @@ import io
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from amtsfluss.akte.models import (
     Akte,
@@ -27,6 +28,7 @@ from amtsfluss.akte.services.akte import do_akte_create
 from amtsfluss.akte.services.dokument import dokument_create, dokumentversion_add
 from amtsfluss.akte.services.vorgang import vorgang_create
 from amtsfluss.core.errors import ServiceError
+from amtsfluss.core.i18n import stored_text
 from amtsfluss.core.models import Blob, Mandant
 from amtsfluss.core.permissions import Principal
 from amtsfluss.core.services.blobs import blob_open
@@ -152,7 +154,7 @@ def eingang_file(*, eingang_id: int) -> Eingang:
             dateiname=eingang.dateiname,
             media_type=eingang.media_type,
             absender_empfaenger=eingang.herkunft.get("from", "")[:300],
-            kommentar=_("received via %s") % eingang.get_kanal_display(),
+            kommentar=stored_text(gettext_noop("received via %s")) % eingang.get_kanal_display(),
         )
         original = Dokumentversion.objects.get(dokument=dokument, rendition=Rendition.ORIGINAL)
         archiv = archival_blob(eingang)
@@ -164,7 +166,7 @@ def eingang_file(*, eingang_id: int) -> Eingang:
                 content=_content(archiv),
                 dateiname=f"{stem}.pdf",
                 media_type=PDF,
-                kommentar=_("archival rendition (PDF/A-2b)"),
+                kommentar=stored_text(gettext_noop("archival rendition (PDF/A-2b)")),
                 rendition=Rendition.ARCHIV,
             )
         eingang.dokument = dokument

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from amtsfluss.akte.models import Akte, Vorgang
 from amtsfluss.akte.services.dokument import clean_filename
 from amtsfluss.core import audit
 from amtsfluss.core.errors import PermissionDenied, ServiceError
+from amtsfluss.core.i18n import stored_text
 from amtsfluss.core.models import Blob, Mandant, Organisationseinheit
 from amtsfluss.core.permissions import Principal
 from amtsfluss.core.services.blobs import blob_store
@@ -175,7 +177,7 @@ def _add(
 
 def _default_subject(checked: list[_Checked]) -> str:
     names = [item.datei.filename for item in checked if not item.ist_nachricht]
-    return _("Posteingang: %s") % (", ".join(names) or MESSAGE_FILENAME)
+    return stored_text(gettext_noop("Posteingang: %s")) % (", ".join(names) or MESSAGE_FILENAME)
 
 
 def _eingang(sendung: Sendung, position: int, item: _Checked) -> Eingang:
@@ -191,7 +193,11 @@ def _eingang(sendung: Sendung, position: int, item: _Checked) -> Eingang:
         unit=sendung.unit,
         herkunft={**sendung.herkunft, **clean_provenance(item.datei.herkunft)},
         dateiname=dateiname,
-        titel=(_("E-Mail: %s") % sendung.betreff if item.ist_nachricht else dateiname)[:300],
+        titel=(
+            stored_text(gettext_noop("E-Mail: %s")) % sendung.betreff
+            if item.ist_nachricht
+            else dateiname
+        )[:300],
         ist_nachricht=item.ist_nachricht,
         original=item.blob,
         sha256=hashlib.sha256(item.datei.data).hexdigest(),
