@@ -96,3 +96,23 @@ def test_cover_shows_current_versions_and_history(akten: AkteWorld) -> None:
     assert [(v.nummer, v.rendition) for v in dokument.aktuelle_versionen] == [(2, "original")]
     assert cover.history[-1].action == "akte.create"
     assert len(cover.wiedervorlagen) == 1
+
+
+def test_due_wiedervorlagen_say_who_may_mark_them_done(akten: AkteWorld) -> None:
+    """``may_close`` is the CHANGE permission on the Akte, in the list's own query: a
+    colleague of another unit with a view-only grant sees a reminder set for them, but may
+    not mark it done; the lead unit's clerk may."""
+    from amtsfluss.akte.services.akte import beteiligung_grant
+
+    w = akten.w
+    clerk = as_(w.clerk)
+    beteiligung_grant(principal=clerk, akte=akten.offen_32_1, user=w.other_clerk)
+    wiedervorlage_create(
+        principal=clerk, akte=akten.offen_32_1, faellig_am=timezone.localdate(),
+        fuer_user=w.other_clerk, notiz="Rückruf",
+    )  # fmt: skip
+    wiedervorlage_create(principal=clerk, akte=akten.offen_32_1, faellig_am=timezone.localdate())
+    [theirs] = due_wiedervorlagen(principal=as_(w.other_clerk))
+    assert theirs.notiz == "Rückruf" and theirs.may_close is False  # type: ignore[attr-defined]
+    mine = due_wiedervorlagen(principal=clerk)
+    assert mine and all(row.may_close is True for row in mine)  # type: ignore[attr-defined]

@@ -172,7 +172,9 @@ def test_beteiligung_grant_and_withdraw(akten: AkteWorld, case: Case, clerk: Cli
     clerk.post(f"{url}beteiligungen/{grant.pk}/entziehen/")
     assert neighbour.get(url).status_code == 404
 
-    confidential = text_of(clerk.get(f"/intern/akten/{akten.vertr_32_1.pk}/"))
+    confidential = text_of(
+        clerk.get(f"/intern/akten/{akten.vertr_32_1.pk}/?formular=beteiligung_form")
+    )
     assert 'name="beteiligung-user"' in confidential
     assert 'name="beteiligung-unit"' not in confidential  # persons only
 

@@ -82,6 +82,17 @@ def test_akte_and_vorgang_pages(page: Page, akten: AkteWorld, busy: Case) -> Non
     assert page.locator("#vorgaenge-heading + .kern-table-responsive tbody tr").count() == 2
     assert_accessible(page, label="akte")
 
+    # an action form is fetched when its disclosure opens (htmx), and it works at once
+    assert page.locator("#neuer-vorgang form").count() == 0
+    page.click("#neuer-vorgang summary")
+    page.wait_for_selector("#neuer-vorgang form input[name=vorgang-betreff]")
+    assert page.locator("#neuer-vorgang .af-action-body").count() == 1
+    assert_accessible(page, label="akte mit formular")
+    page.fill("#neuer-vorgang input[name=vorgang-betreff]", "Abmeldung")
+    assert submit(page, "#neuer-vorgang button[type=submit]") == 200
+    assert page.is_visible("text=Abmeldung")
+    page.goto(f"/intern/akten/{busy.akte.pk}/")
+
     with page.expect_response(lambda r: r.url.endswith(f"/{busy.pdf.pk}/ansicht")) as shown:
         page.goto(f"/intern/vorgaenge/{busy.vorgang.pk}/")
     assert shown.value.status == 200

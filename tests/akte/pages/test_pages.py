@@ -53,13 +53,17 @@ def test_akte_page_shows_the_file_cover(case: Case, clerk: Client) -> None:
     assert "10.38.50 Gewerbeanzeigen" in page
     assert case.wiedervorlage.notiz in page
     assert "head" in page  # the Beteiligung
-    for action in (
-        "vorgaenge/neu/",
-        "wiedervorlagen/neu/",
-        "umprotokollieren/",
-        "beteiligungen/neu/",
+    for form, action in (
+        ("vorgang_form", "vorgaenge/neu/"),
+        ("wiedervorlage_form", "wiedervorlagen/neu/"),
+        ("refile_form", "umprotokollieren/"),
+        ("beteiligung_form", "beteiligungen/neu/"),
     ):
-        assert f'action="/intern/akten/{case.akte.pk}/{action}#' in page, action
+        # each action form is offered closed, and built when asked for (htmx or the link)
+        assert f'hx-get="?formular={form}"' in page and f'href="?formular={form}#' in page
+        assert f'action="/intern/akten/{case.akte.pk}/{action}#' not in page
+        with_form = html(clerk, f"/intern/akten/{case.akte.pk}/?formular={form}")
+        assert f'action="/intern/akten/{case.akte.pk}/{action}#' in with_form, action
     assert (
         f'action="/intern/akten/{case.akte.pk}/beteiligungen/{case.beteiligung.pk}/entziehen/"'
         in page
@@ -75,11 +79,20 @@ def test_akte_page_without_actions_for_those_who_may_only_read(
     from tests.akte.conftest import as_
 
     beteiligung_grant(principal=as_(akten.w.clerk), akte=case.akte, unit=akten.w.units["32.2"])
-    page = html(client_for(akten.w.other_clerk, A_HOST), f"/intern/akten/{case.akte.pk}/")
+    reader = client_for(akten.w.other_clerk, A_HOST)
+    page = html(reader, f"/intern/akten/{case.akte.pk}/")
     assert case.vorgang.betreff in page
-    assert "vorgaenge/neu/" not in page and "umprotokollieren/" not in page
+    assert "vorgang_form" not in page and "refile_form" not in page
+    assert "beteiligung_form" not in page
     assert "entziehen/" not in page and "/erledigt/" not in page
-    assert "wiedervorlagen/neu/" in page  # a reminder for oneself needs only sight
+    assert "?formular=wiedervorlage_form" in page  # a reminder for oneself needs only sight
+    assert "wiedervorlagen/neu/" in html(
+        reader, f"/intern/akten/{case.akte.pk}/?formular=wiedervorlage_form"
+    )
+    for refused in ("vorgang_form", "refile_form", "beteiligung_form", "nonsense"):
+        asked = html(reader, f"/intern/akten/{case.akte.pk}/?formular={refused}")
+        assert "vorgaenge/neu/" not in asked and "umprotokollieren/" not in asked
+        assert "beteiligungen/neu/" not in asked
 
 
 def test_vorgang_page_shows_dokumente_versions_and_the_pdf_view(case: Case, clerk: Client) -> None:

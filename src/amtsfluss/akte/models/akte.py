@@ -60,9 +60,10 @@ class Akte(MandantScoped):
         indexes = [
             models.Index(fields=["mandant", "federfuehrende_oe", "status"]),
             models.Index(fields=["position"]),
-            # the few confidential Akten, found without reading the many offen ones (inbox)
+            # the few confidential Akten, found without reading the many offen ones (inbox);
+            # covering what the confidentiality policy asks of them (no Akte row is read)
             models.Index(
-                fields=["mandant", "vertraulichkeit"],
+                fields=["mandant", "vertraulichkeit", "federfuehrende_oe", "id"],
                 condition=~models.Q(vertraulichkeit="offen"),
                 name="akte_confidential",
             ),

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+from django.db import connections
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from amtsfluss.akte.models import Vorgang, VorgangStatus, Wiedervorlage
 from amtsfluss.akte.permissions import hidden_confidential_akte_ids
-from amtsfluss.core.permissions import Action, Principal, permitted
+from amtsfluss.core.permissions import Action, Principal, permits, permitted
 
 
 class InboxView(StrEnum):
@@ -73,18 +75,32 @@ def inbox_vorgaenge(*, principal: Principal, view: InboxView = InboxView.ALL) ->
 def _inbox_slice(
     principal: Principal, view: InboxView, offset: int, limit: int
 ) -> QuerySet[Vorgang]:
-    """One page, as one query: the page's ids are chosen from the inbox index alone (no row,
-    Akte or user is read for the thousands of candidates), then only those rows are joined."""
-    ids = (
-        _open_vorgaenge(principal)
-        .filter(_conditions(principal)[view])
-        .order_by(*INBOX_ORDER)
-        .values("pk")[offset : offset + limit]
-    )
+    """One page, as one query: the page's ids are chosen from the inbox indexes alone (no row,
+    Akte or user is read for the thousands of candidates), then only those rows are joined.
+
+    Each of "mine" and "unit" is the start of one index range in inbox order. "All" is their
+    union: where the database allows ordered, limited parts of a ``UNION ALL``, each part
+    reads just its first ``offset + limit`` entries and the page is cut from at most twice
+    that; elsewhere (SQLite) one query reads both ranges under an ``OR``.
+    """
+    conditions = _conditions(principal)
+    rows = _open_vorgaenge(principal)
+    end = offset + limit
+
+    def first_ids(which: InboxView) -> QuerySet[Vorgang, Any]:
+        return rows.filter(conditions[which]).order_by(*INBOX_ORDER).values("pk")[:end]
+
+    if (
+        view is InboxView.ALL
+        and connections[rows.db].features.supports_slicing_ordering_in_compound
+    ):
+        candidates = first_ids(InboxView.MINE).union(first_ids(InboxView.UNIT), all=True)
+    else:
+        candidates = first_ids(view)
     return (
-        Vorgang.objects.filter(pk__in=ids)
+        Vorgang.objects.filter(pk__in=candidates)
         .select_related("akte", "bearbeitende_oe", "bearbeiter")
-        .order_by(*INBOX_ORDER)
+        .order_by(*INBOX_ORDER)[offset:end]
     )
 
 
@@ -115,7 +131,10 @@ def inbox_page(
 
 
 def due_wiedervorlagen(*, principal: Principal, limit: int = 50) -> list[Wiedervorlage]:
-    """Open Wiedervorlagen due today or earlier for the user or their units."""
+    """Open Wiedervorlagen due today or earlier for the user or their units.
+
+    Each row carries ``may_close``: whether the user may mark it done (the same query).
+    """
     today = timezone.localdate()
     return list(
         permitted(Wiedervorlage, principal=principal, action=Action.VIEW)
@@ -123,6 +142,7 @@ def due_wiedervorlagen(*, principal: Principal, limit: int = 50) -> list[Wiederv
         .filter(
             Q(fuer_user_id__in=principal.acting_user_ids()) | Q(fuer_oe_id__in=principal.unit_ids())
         )
+        .annotate(may_close=permits(Wiedervorlage, principal=principal, action=Action.CHANGE))
         .select_related("akte", "vorgang__akte", "fuer_user", "fuer_oe")
         .order_by("faellig_am", "pk")[:limit]
     )

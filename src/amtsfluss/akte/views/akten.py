@@ -104,30 +104,35 @@ def akten(request: HttpRequest) -> HttpResponse:
 # --- the Akte page ------------------------------------------------------------------------------
 
 
-def _forms(
-    principal: Principal, akte: Akte, data: Any = None, only: str | None = None
-) -> dict[str, forms.Form]:
-    """The Akte page's action forms; ``only`` is bound to ``data`` (a submitted one)."""
-    staff = active_staff(principal)
-    units = all_units(principal)
+def _form(principal: Principal, akte: Akte, name: str, data: Any = None) -> forms.Form:
+    """One action form of the Akte page, bound to ``data`` when it was submitted."""
+    prefix = FORMS[name]
+    if name == "vorgang_form":
+        staff_here = staff_of_unit(principal, akte.federfuehrende_oe_id)
+        return VorgangCreateForm(staff=staff_here, data=data, prefix=prefix)
+    if name == "wiedervorlage_form":
+        return WiedervorlageForm(
+            staff=active_staff(principal), units=all_units(principal), data=data, prefix=prefix
+        )
+    if name == "refile_form":
+        return RefileForm(principal=principal, data=data, prefix=prefix)
+    return BeteiligungForm(
+        staff=active_staff(principal),
+        units=None if akte.is_confidential else all_units(principal),
+        data=data,
+        prefix=prefix,
+    )
 
-    def bound(name: str) -> dict[str, Any]:
-        return {"data": data if name == only else None, "prefix": FORMS[name]}
 
-    return {
-        "vorgang_form": VorgangCreateForm(
-            staff=staff_of_unit(principal, akte.federfuehrende_oe_id), **bound("vorgang_form")
-        ),
-        "wiedervorlage_form": WiedervorlageForm(
-            staff=staff, units=units, **bound("wiedervorlage_form")
-        ),
-        "refile_form": RefileForm(principal=principal, **bound("refile_form")),
-        "beteiligung_form": BeteiligungForm(
-            staff=staff,
-            units=None if akte.is_confidential else units,
-            **bound("beteiligung_form"),
-        ),
-    }
+def _actions(akte: Akte, may_change: bool) -> set[str]:
+    """The action forms the page offers (the template shows the same ones)."""
+    is_open = akte.status != AktenStatus.ZDA
+    offered = {"wiedervorlage_form"}
+    if may_change:
+        offered.add("beteiligung_form")
+        if is_open:
+            offered.update({"vorgang_form", "refile_form"})
+    return offered
 
 
 def _render_akte(
@@ -138,12 +143,20 @@ def _render_akte(
     bound: dict[str, forms.Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The Akte page (its read is audited for a confidential Akte, also after a failed form)."""
+    """The Akte page (its read is audited for a confidential Akte, also after a failed form).
+
+    The action forms sit in closed disclosures and are built only when one is opened: a failed
+    form comes back bound; ``?formular=NAME`` asks for one (htmx loads it when its disclosure
+    opens, and without JavaScript its link reloads the page with it). Their choice lists
+    (colleagues, units, Aktenplan positions) were a third of the page's time.
+    """
     akte = access_akte(principal, pk)
     cover = akte_cover(principal=principal, akte=akte)
     may_change = may_change_akte(principal, akte.pk)
-    page_forms = _forms(principal, akte)
-    page_forms.update(bound or {})
+    page_forms: dict[str, forms.Form] = dict(bound or {})
+    requested = request.GET.get("formular", "")
+    if not page_forms and requested in _actions(akte, may_change):
+        page_forms[requested] = _form(principal, akte, requested)
     open_vorgaenge = sum(1 for v in cover.vorgaenge if v.status != VorgangStatus.ERLEDIGT)
     betreff = {v.pk: v.betreff for v in cover.vorgaenge}
     return render(
@@ -166,7 +179,7 @@ def _render_akte(
             "wiedervorlagen": [
                 (row, may_change, betreff.get(row.vorgang_id or 0)) for row in cover.wiedervorlagen
             ],
-            "opened": next(iter(bound or {}), None),
+            "opened": next(iter(page_forms), None),
             "now": timezone.now(),
             "today": timezone.localdate(),
             **page_forms,
@@ -194,7 +207,7 @@ def _failed(
 def vorgang_neu(request: HttpRequest, pk: int) -> HttpResponse:
     principal = staff_principal(request)
     akte = access_akte(principal, pk, Action.CHANGE)
-    form = _forms(principal, akte, request.POST, only="vorgang_form")["vorgang_form"]
+    form = _form(principal, akte, "vorgang_form", request.POST)
     if form.is_valid():
         try:
             vorgang = vorgang_create(principal=principal, akte=akte, **form.cleaned_data)
@@ -213,7 +226,7 @@ def wiedervorlage_neu(request: HttpRequest, pk: int) -> HttpResponse:
     """Set a reminder on the Akte (whoever sees the Akte may remind themselves or others)."""
     principal = staff_principal(request)
     akte = access_akte(principal, pk)
-    form = _forms(principal, akte, request.POST, only="wiedervorlage_form")["wiedervorlage_form"]
+    form = _form(principal, akte, "wiedervorlage_form", request.POST)
     if form.is_valid():
         try:
             wiedervorlage_create(principal=principal, akte=akte, **form.cleaned_data)
@@ -231,7 +244,7 @@ def wiedervorlage_neu(request: HttpRequest, pk: int) -> HttpResponse:
 def umprotokollieren(request: HttpRequest, pk: int) -> HttpResponse:
     principal = staff_principal(request)
     akte = access_akte(principal, pk, Action.CHANGE)
-    form = _forms(principal, akte, request.POST, only="refile_form")["refile_form"]
+    form = _form(principal, akte, "refile_form", request.POST)
     if form.is_valid():
         old = akte.aktenzeichen
         try:
@@ -256,7 +269,7 @@ def umprotokollieren(request: HttpRequest, pk: int) -> HttpResponse:
 def beteiligung_neu(request: HttpRequest, pk: int) -> HttpResponse:
     principal = staff_principal(request)
     akte = access_akte(principal, pk, Action.CHANGE)
-    form = _forms(principal, akte, request.POST, only="beteiligung_form")["beteiligung_form"]
+    form = _form(principal, akte, "beteiligung_form", request.POST)
     if form.is_valid():
         try:
             beteiligung_grant(

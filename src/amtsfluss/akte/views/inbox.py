@@ -14,7 +14,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from amtsfluss.akte.access import access_wiedervorlage
-from amtsfluss.akte.models import Wiedervorlage
 from amtsfluss.akte.selectors.inbox import (
     InboxView,
     due_wiedervorlagen,
@@ -22,7 +21,7 @@ from amtsfluss.akte.selectors.inbox import (
 )
 from amtsfluss.akte.services.wiedervorlage import wiedervorlage_erledigen
 from amtsfluss.akte.views.common import PAGE_SIZE, offset_of, page_number, pagination, safe_next
-from amtsfluss.core.permissions import Action, permitted
+from amtsfluss.core.permissions import Action
 from amtsfluss.web.access import staff_principal
 
 #: The tabs, in order: the value of ``?liste=`` and the label.
@@ -50,11 +49,6 @@ def posteingang(request: HttpRequest) -> HttpResponse:
     page = inbox_page(principal=principal, view=view, offset=offset_of(number), limit=PAGE_SIZE)
     counts = page.counts
     due = due_wiedervorlagen(principal=principal)
-    closable = set(
-        permitted(Wiedervorlage, principal=principal, action=Action.CHANGE)
-        .filter(pk__in=[row.pk for row in due])
-        .values_list("pk", flat=True)
-    )
     base = reverse("akte:posteingang")
     return render(
         request,
@@ -70,7 +64,7 @@ def posteingang(request: HttpRequest) -> HttpResponse:
             "pagination": pagination(
                 request, number=number, total=page.total, shown=len(page.vorgaenge)
             ),
-            "due": [(row, row.pk in closable) for row in due],
+            "due": [(row, row.may_close) for row in due],  # type: ignore[attr-defined]
             "today": timezone.localdate(),
         },
     )

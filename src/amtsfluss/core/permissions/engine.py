@@ -3,7 +3,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Protocol
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import BooleanField, Expression, ExpressionWrapper, Model, Q, QuerySet, Value
 from django.http import Http404
 
 from amtsfluss.core.permissions.principal import Principal
@@ -62,6 +62,16 @@ def permitted[M: Model](
     if not principal.is_member_of_mandant or not principal.allows(action):
         return base.none()
     return base.filter(mandant=principal.mandant).filter(policy.scope(principal, action))
+
+
+def permits(model: type[Model], *, principal: Principal, action: str) -> Expression:
+    """Whether a row of ``model`` permits ``action``, as a boolean expression for ``annotate``:
+    a list shows what each of its rows allows in the list's own query, not one query more.
+    It is the same condition :func:`permitted` filters by."""
+    if not principal.is_member_of_mandant or not principal.allows(action):
+        return Value(False)
+    condition = Q(mandant=principal.mandant) & policy_for(model).scope(principal, action)
+    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 def access[M: Model](

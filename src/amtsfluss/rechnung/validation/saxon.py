@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from amtsfluss.core.errors import ServiceError
+from amtsfluss.rechnung.validation import codelists
 
 ALLOWED_PROTOCOLS = "http://saxon.sf.net/feature/allowedProtocols"
 
@@ -53,11 +54,19 @@ def stylesheet(path: Path) -> Any:
                 "erst nach einem Neustart des Prozesses geladen werden.",
                 code="rules_locked",
             )
-        executable = (
-            processor().new_xslt30_processor().compile_stylesheet(stylesheet_file=str(path))
-        )
+        executable = _compile(path)
         _stylesheets[path] = executable
     return executable
+
+
+def _compile(path: Path) -> Any:
+    """Compile a stylesheet file; one whose code-list tests can be answered by map lookups is
+    compiled rewritten (``codelists``: same results, a fraction of the time on long invoices)."""
+    optimised = codelists.optimise(path.read_bytes(), base_uri=path.as_uri())
+    compiler = processor().new_xslt30_processor()
+    if not optimised.rewrites:
+        return compiler.compile_stylesheet(stylesheet_file=str(path))
+    return compiler.compile_stylesheet(stylesheet_text=optimised.text, encoding="UTF-8")
 
 
 def stylesheet_text(key: str, text: str) -> Any:
