@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("intern/rechnungen/", include("amtsfluss.rechnung.urls")),
+    path("intern/suche/", include("amtsfluss.suche.urls")),
     path("intern/", include("amtsfluss.akte.urls")),
     path("", include("amtsfluss.web.urls")),
 ]

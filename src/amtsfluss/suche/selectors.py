@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from amtsfluss.akte.models import Dokument
+from amtsfluss.akte.models import Dokument, Dokumenttyp
 from amtsfluss.core.permissions import Action, Principal
 from amtsfluss.suche.backends import get_backend
 from amtsfluss.suche.backends.base import EngineQuery, Filters, Order
@@ -30,10 +30,15 @@ class Hit:
     titel: str
     aktenzeichen: str
     akte_id: int
+    vorgang_id: int
     dokumentdatum: date
     dokumenttyp: str
     score: float | None  #: BM25 / ts_rank_cd; None when ordered by date
     snippet: str  #: escaped HTML; matches in <mark>
+
+    @property
+    def dokumenttyp_label(self) -> str:
+        return str(dict(Dokumenttyp.choices).get(self.dokumenttyp, self.dokumenttyp))
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,7 @@ def _hits(ranked: list[tuple[int, float | None]], parsed: ParsedQuery) -> list[H
             "titel",
             "vorgang__akte__aktenzeichen",
             "vorgang__akte_id",
+            "vorgang_id",
             "dokumentdatum",
             "dokumenttyp",
             "absender_empfaenger",
@@ -94,7 +100,7 @@ def _hits(ranked: list[tuple[int, float | None]], parsed: ParsedQuery) -> list[H
     for pk, score in ranked:
         if pk not in rows:
             continue  # deleted since it was indexed
-        _, titel, aktenzeichen, akte_id, datum, typ, absender = rows[pk]
+        _, titel, aktenzeichen, akte_id, vorgang_id, datum, typ, absender = rows[pk]
         body = texts.get(pk) or absender or titel
         hits.append(
             Hit(
@@ -102,6 +108,7 @@ def _hits(ranked: list[tuple[int, float | None]], parsed: ParsedQuery) -> list[H
                 titel=titel,
                 aktenzeichen=aktenzeichen,
                 akte_id=akte_id,
+                vorgang_id=vorgang_id,
                 dokumentdatum=datum,
                 dokumenttyp=typ,
                 score=score,
