@@ -13,9 +13,13 @@ from amtsfluss.suche.backends.base import Filters, Order
 from amtsfluss.suche.query import MAX_QUERY_CHARS
 
 
+def unit_label(unit: Organisationseinheit) -> str:
+    return f"{unit.code} {unit.name}"
+
+
 class _UnitChoices(forms.ModelMultipleChoiceField[Organisationseinheit]):
     def label_from_instance(self, obj: Organisationseinheit) -> str:
-        return f"{obj.code} {obj.name}"
+        return unit_label(obj)
 
 
 class SucheForm(forms.Form):

@@ -38,7 +38,12 @@ class Hit:
 
     @property
     def dokumenttyp_label(self) -> str:
-        return str(dict(Dokumenttyp.choices).get(self.dokumenttyp, self.dokumenttyp))
+        return dokumenttyp_label(self.dokumenttyp)
+
+
+def dokumenttyp_label(value: str) -> str:
+    """The label of a Dokumenttyp code (the code itself for one no longer known)."""
+    return str(Dokumenttyp(value).label) if value in Dokumenttyp.values else value
 
 
 @dataclass(frozen=True)

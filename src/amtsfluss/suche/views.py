@@ -12,11 +12,10 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from amtsfluss.akte.models import Dokumenttyp
 from amtsfluss.akte.views.common import all_units, page_number, pagination
 from amtsfluss.core.errors import ServiceError
-from amtsfluss.suche.forms import SucheForm
-from amtsfluss.suche.selectors import MAX_PAGE, SearchResult, search
+from amtsfluss.suche.forms import SucheForm, unit_label
+from amtsfluss.suche.selectors import MAX_PAGE, SearchResult, dokumenttyp_label, search
 from amtsfluss.web.access import staff_principal
 
 PER_PAGE = 20
@@ -46,7 +45,7 @@ def suche(request: HttpRequest) -> HttpResponse:
             problem = exc.message
     context: dict[str, Any] = {"form": form, "result": result, "problem": problem}
     if result is not None:
-        names = {str(unit.pk): f"{unit.code} {unit.name}" for unit in units}
+        names = {str(unit.pk): unit_label(unit) for unit in units}
         context["facets"] = _facets(request.GET, result, names)
         context["pagination"] = pagination(
             request, number=number, total=result.total, shown=len(result.hits), size=PER_PAGE
@@ -58,10 +57,9 @@ def _facets(
     query: QueryDict, result: SearchResult, unit_names: dict[str, str]
 ) -> list[dict[str, Any]]:
     """Each facet with its values: label, count, and the link that narrows the search to it."""
-    types = dict(Dokumenttyp.choices)
     groups: list[tuple[str, str, Callable[[str], str]]] = [
         ("oe", "unit", lambda value: unit_names.get(value, value)),
-        ("typ", "dokumenttyp", lambda value: str(types.get(value, value))),
+        ("typ", "dokumenttyp", dokumenttyp_label),
         ("jahr", "year", str),
     ]
     shown = []

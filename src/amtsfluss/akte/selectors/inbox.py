@@ -73,18 +73,21 @@ def inbox_vorgaenge(*, principal: Principal, view: InboxView = InboxView.ALL) ->
 
 
 def _inbox_slice(
-    principal: Principal, view: InboxView, offset: int, limit: int
+    rows: QuerySet[Vorgang],
+    conditions: dict[InboxView, Q],
+    view: InboxView,
+    offset: int,
+    limit: int,
 ) -> QuerySet[Vorgang]:
-    """One page, as one query: the page's ids are chosen from the inbox indexes alone (no row,
-    Akte or user is read for the thousands of candidates), then only those rows are joined.
+    """One page, as one query: the page's ids are chosen from the covering inbox indexes alone
+    (no row, Akte or user is read for the thousands of candidates), then only those rows are
+    joined.
 
-    Each of "mine" and "unit" is the start of one index range in inbox order. "All" is their
-    union: where the database allows ordered, limited parts of a ``UNION ALL``, each part
-    reads just its first ``offset + limit`` entries and the page is cut from at most twice
-    that; elsewhere (SQLite) one query reads both ranges under an ``OR``.
+    "All" is the union of "mine" and "unit": where the database allows ordered, limited parts
+    of a ``UNION ALL`` (PostgreSQL), each part sorts its own candidates and keeps only its first
+    ``offset + limit`` ids, and the page is cut from at most twice that; elsewhere (SQLite) one
+    query reads both under an ``OR``.
     """
-    conditions = _conditions(principal)
-    rows = _open_vorgaenge(principal)
     end = offset + limit
 
     def first_ids(which: InboxView) -> QuerySet[Vorgang, Any]:
@@ -104,25 +107,30 @@ def _inbox_slice(
     )
 
 
-def inbox_counts(*, principal: Principal) -> dict[InboxView, int]:
-    """The number of rows in each view: two counts ("mine" and "unit" never overlap — a row
-    is either assigned or not), each from the inbox indexes alone."""
-    conditions = _conditions(principal)
-    rows = _open_vorgaenge(principal)
+def _counts(rows: QuerySet[Vorgang], conditions: dict[InboxView, Q]) -> dict[InboxView, int]:
     mine = rows.filter(conditions[InboxView.MINE]).count()
     unit = rows.filter(conditions[InboxView.UNIT]).count()
     return {InboxView.MINE: mine, InboxView.UNIT: unit, InboxView.ALL: mine + unit}
 
 
+def inbox_counts(*, principal: Principal) -> dict[InboxView, int]:
+    """The number of rows in each view: two counts ("mine" and "unit" never overlap — a row
+    is either assigned or not), each from the inbox indexes alone."""
+    return _counts(_open_vorgaenge(principal), _conditions(principal))
+
+
 def inbox_page(
     *, principal: Principal, view: InboxView = InboxView.ALL, offset: int = 0, limit: int = 50
 ) -> InboxPage:
-    """One page of a view; ``counts`` holds the size of every view (for the tabs)."""
+    """One page of a view; ``counts`` holds the size of every view (for the tabs). The views'
+    conditions (with their confidentiality subquery) are built once for counts and page."""
     limit = max(1, min(limit, 200))
     offset = max(0, offset)
-    counts = inbox_counts(principal=principal)
+    rows = _open_vorgaenge(principal)
+    conditions = _conditions(principal)
+    counts = _counts(rows, conditions)
     return InboxPage(
-        vorgaenge=list(_inbox_slice(principal, view, offset, limit)),
+        vorgaenge=list(_inbox_slice(rows, conditions, view, offset, limit)),
         total=counts[view],
         offset=offset,
         limit=limit,

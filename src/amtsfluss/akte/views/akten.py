@@ -125,7 +125,7 @@ def _form(principal: Principal, akte: Akte, name: str, data: Any = None) -> form
 
 
 def _actions(akte: Akte, may_change: bool) -> set[str]:
-    """The action forms the page offers (the template shows the same ones)."""
+    """The action forms the page offers (the template shows these, and a failed one)."""
     is_open = akte.status != AktenStatus.ZDA
     offered = {"wiedervorlage_form"}
     if may_change:
@@ -153,9 +153,10 @@ def _render_akte(
     akte = access_akte(principal, pk)
     cover = akte_cover(principal=principal, akte=akte)
     may_change = may_change_akte(principal, akte.pk)
+    offered = _actions(akte, may_change)
     page_forms: dict[str, forms.Form] = dict(bound or {})
     requested = request.GET.get("formular", "")
-    if not page_forms and requested in _actions(akte, may_change):
+    if not page_forms and requested in offered:
         page_forms[requested] = _form(principal, akte, requested)
     open_vorgaenge = sum(1 for v in cover.vorgaenge if v.status != VorgangStatus.ERLEDIGT)
     betreff = {v.pk: v.betreff for v in cover.vorgaenge}
@@ -173,6 +174,7 @@ def _render_akte(
                 .order_by("created_at", "pk")
             ),
             "may_change": may_change,
+            "offered": offered,
             "is_closed": akte.status == AktenStatus.ZDA,
             "open_vorgaenge": open_vorgaenge,
             # (Wiedervorlage, may mark it done: works on the Akte, the Vorgang it concerns)

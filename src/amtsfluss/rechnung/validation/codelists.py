@@ -82,13 +82,9 @@ def optimise(stylesheet: bytes, *, base_uri: str) -> Optimised:
             rewrites += count
     if not rewrites:
         return Optimised(stylesheet.decode("utf-8"), 0, 0)
-    first = root[0] if len(root) else None
-    for code_list, name in maps.items():
+    for position, (code_list, name) in enumerate(maps.items()):
         variable = etree.Element(f"{{{XSL_NS}}}variable", name=name, select=map_literal(code_list))
-        if first is None:
-            root.append(variable)
-        else:
-            first.addprevious(variable)
+        root.insert(position, variable)
     root.set("{http://www.w3.org/XML/1998/namespace}base", base_uri)
     text = etree.tostring(root, encoding="unicode")
     return Optimised(text, rewrites, len(maps))
