@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from amtsfluss.posteingang.sandbox import MIB, Limits, python_child, run_limited, workspace
+from amtsfluss.posteingang.sandbox import MIB, Limits
+from amtsfluss.posteingang.zygote import run_tool
 
 PDF_LIMITS = Limits(memory_bytes=768 * MIB, cpu_seconds=20, wall_seconds=40.0)
 #: a page with fewer recognisable characters than this counts as "no text layer"
@@ -23,10 +23,7 @@ class PdfAnswer:
 
 def ask(mode: str, data: bytes, limits: Limits = PDF_LIMITS) -> PdfAnswer:
     """Run the PDF child in ``mode`` on ``data``; a child killed by a limit answers ``limit``."""
-    with workspace() as directory:
-        outcome = run_limited(
-            python_child("pdf_tool.py", mode), limits=limits, workdir=Path(directory), stdin=data
-        )
+    outcome = run_tool("pdf_tool", mode, limits=limits, stdin=data)
     header, _newline, payload = outcome.stdout.partition(b"\n")
     try:
         details = json.loads(header)

@@ -1,10 +1,11 @@
 """Run an untrusted-input tool in a child process with CPU, memory and wall-time limits.
 
-Every parser or converter that reads a received file (LibreOffice, ocrmypdf with Tesseract and
-Ghostscript, the PDF children in ``child/``) runs through :func:`run_limited`: a new session, so
-that a timeout kills the whole process group (LibreOffice and ocrmypdf start helpers);
-``RLIMIT_AS``, ``RLIMIT_CPU`` (per process) and no core dumps; a minimal environment with its own
-``HOME`` and ``TMPDIR`` inside a temporary directory that is removed afterwards.
+Every external tool that reads a received file (LibreOffice, ocrmypdf with Tesseract and
+Ghostscript) runs through :func:`run_limited`: a new session, so that a timeout kills the whole
+process group (LibreOffice and ocrmypdf start helpers); ``RLIMIT_AS``, ``RLIMIT_CPU`` (per
+process) and no core dumps; a minimal environment with its own ``HOME`` and ``TMPDIR`` inside a
+temporary directory that is removed afterwards. Our own Python tools (``child/``) get the same
+limits in a child forked by the zygote (``zygote.py``), which saves their interpreter start.
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ def _limiter(limits: Limits) -> Callable[[], None]:
     return apply
 
 
-def _environment(workdir: Path, extra: dict[str, str] | None) -> dict[str, str]:
+def tool_environment(workdir: Path, extra: dict[str, str] | None) -> dict[str, str]:
+    """The whole environment a tool sees: no secrets of ours, its own HOME and TMPDIR."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LANG": "C.UTF-8",
@@ -98,7 +100,7 @@ def run_limited(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=workdir,
-        env=_environment(workdir, env),
+        env=tool_environment(workdir, env),
         start_new_session=True,
         preexec_fn=_limiter(limits),
     )
@@ -124,9 +126,3 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
 def workspace() -> tempfile.TemporaryDirectory[str]:
     """A private temporary directory for one tool run (its profile, inputs and outputs)."""
     return tempfile.TemporaryDirectory(prefix="amtsfluss-posteingang-")
-
-
-def python_child(script: str, *args: str) -> list[str]:
-    """The command to run one of our ``child/`` scripts in an isolated interpreter."""
-    path = Path(__file__).with_name("child") / script
-    return [sys.executable, "-I", str(path), *args]

@@ -1,6 +1,7 @@
 """Child process: wrap the image on stdin as PDF (img2pdf, lossless) and write it to stdout.
 
-Run only through :mod:`amtsfluss.posteingang.steps.images`; the parent sets the limits.
+Run only through :mod:`amtsfluss.posteingang.steps.images` (forked by the zygote, which set
+the limits).
 Images without a resolution are taken as 300 dpi (a scan), not img2pdf's 96.
 """
 
@@ -8,8 +9,11 @@ from __future__ import annotations
 
 import sys
 
+#: imported once by the zygote (``zygote.py``)
+PRELOAD = ("img2pdf", "PIL.Image")
 
-def main() -> int:
+
+def main(argv: list[str] | None = None) -> int:
     import img2pdf  # type: ignore[import-untyped]
     from PIL import Image
 

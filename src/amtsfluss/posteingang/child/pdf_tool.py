@@ -1,6 +1,7 @@
 """Child process: read an untrusted PDF (from stdin) under resource limits set by the parent.
 
-Run only through :mod:`amtsfluss.posteingang.pdf` as ``python -I pdf_tool.py MODE [ARGS]``.
+Run only through :mod:`amtsfluss.posteingang.pdf`, forked by the zygote (``zygote.py``) with
+the limits set, as ``main(["pdf_tool.py", MODE])``.
 It imports only the standard library and the PDF libraries, and answers on stdout with one JSON
 line, followed by a binary payload in mode ``render``. Modes:
 
@@ -16,6 +17,8 @@ import json
 import sys
 from typing import Any
 
+#: imported once by the zygote (``zygote.py``), so that a run costs a fork, not these imports
+PRELOAD = ("pypdfium2", "pypdfium2.raw", "pdfminer.high_level", "pdfminer.layout", "PIL.Image")
 MAX_TEXT_CHARS = 5_000_000
 THUMBNAIL_WIDTH = 300
 MAX_RENDERED_PAGES = 200  # blank-page detection looks at the first pages only

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from amtsfluss.posteingang.sandbox import MIB, Limits, Outcome, python_child, run_limited, workspace
+from amtsfluss.posteingang.sandbox import MIB, Limits, Outcome
+from amtsfluss.posteingang.zygote import run_tool
 
 IMAGE_LIMITS = Limits(memory_bytes=1024 * MIB, cpu_seconds=60, wall_seconds=90.0)
 
@@ -16,10 +15,7 @@ class ImageFailed(Exception):
 
 
 def image_to_pdf(data: bytes, limits: Limits = IMAGE_LIMITS) -> bytes:
-    with workspace() as directory:
-        outcome = run_limited(
-            python_child("image_tool.py"), limits=limits, workdir=Path(directory), stdin=data
-        )
+    outcome = run_tool("image_tool", limits=limits, stdin=data)
     if not outcome.ok or not outcome.stdout.startswith(b"%PDF-"):
         raise ImageFailed(outcome)
     return outcome.stdout
