@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from amtsfluss.akte.models import Vertraulichkeit
 from amtsfluss.akte.services.akte import beteiligung_grant, beteiligung_revoke
+from amtsfluss.akte.services.dokument import dokument_move
 from amtsfluss.core.permissions import Principal
+from amtsfluss.suche.backends import get_backend
 from amtsfluss.suche.indexing import akte_changed, reindex
 from amtsfluss.suche.models import Indexauftrag, Reindexstand
 from amtsfluss.suche.selectors import search
@@ -95,3 +97,56 @@ def test_reindex_resumes_after_an_interruption(corpus: Corpus) -> None:
         corpus.vertraulich.pk,
         corpus.verkehr.pk,
     }
+
+
+def _replace_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Record what each index rebuild was given (the backend's own replace still runs)."""
+    backend_class = type(get_backend())
+    original = backend_class.replace
+    calls: list[dict[str, Any]] = []
+
+    def recording(self: Any, mandant: Any, entries: Any, **kwargs: Any) -> bool:
+        calls.append({"entries": sorted(e.dokument_id for e in entries), **kwargs})
+        return bool(original(self, mandant, entries, **kwargs))
+
+    monkeypatch.setattr(backend_class, "replace", recording)
+    return calls
+
+
+def test_filing_a_dokument_rebuilds_its_own_entry_not_its_akte(
+    corpus: Corpus, django_capture_on_commit_callbacks: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = corpus.akten
+    calls = _replace_calls(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = add_dokument(
+            a.offen_32_1, "Nachtrag", "Ein Kaminkehrer meldet sich", vorgang=corpus.phrase.vorgang
+        )
+    assert calls == [{"entries": [fresh.pk], "akten": [], "dokumente": [fresh.pk], "wait": False}]
+    assert not Indexauftrag.objects.exists()
+    assert found(a.w.clerk, "Kaminkehrer") == {fresh.pk}
+    assert corpus.bauantrag.pk in found(a.w.clerk, "Bauantrag")  # the Akte's others stay
+    assert found(a.w.other_clerk, "Kaminkehrer") == set()
+
+
+def test_a_moved_dokument_is_found_only_through_its_new_akte(
+    corpus: Corpus, django_capture_on_commit_callbacks: Capture
+) -> None:
+    a = corpus.akten
+    assert corpus.bauantrag.pk in found(a.w.clerk, "Bauantrag")
+    assert corpus.bauantrag.pk not in found(a.w.other_clerk, "Bauantrag")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        dokument_move(
+            principal=Principal.for_user(a.w.clerk),
+            dokument=corpus.bauantrag,
+            target=corpus.verkehr.vorgang,
+        )
+    # committed, not yet rebuilt: both Akten are hidden, the stale entry is found by nobody
+    pending = set(Indexauftrag.objects.filter(dokument_id__isnull=True).values_list("akte_id"))
+    assert pending == {(a.offen_32_1.pk,), (a.offen_32_2.pk,)}
+    assert corpus.bauantrag.pk not in found(a.w.clerk, "Bauantrag")
+    for callback in callbacks:
+        callback()
+    assert corpus.bauantrag.pk not in found(a.w.clerk, "Bauantrag")
+    assert corpus.bauantrag.pk in found(a.w.other_clerk, "Bauantrag")
+    assert corpus.phrase.pk in found(a.w.clerk, "")  # the old Akte's others are back

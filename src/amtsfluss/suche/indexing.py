@@ -31,6 +31,13 @@ def akte_changed(*, mandant_id: int, akte_id: int) -> None:
     transaction.on_commit(partial(_process_after_commit, mandant_id), robust=True)
 
 
+def dokument_changed(*, mandant_id: int, akte_id: int, dokument_id: int) -> None:
+    """Mark one Dokument's entry stale (its Akte stays unchanged): only that entry is rebuilt,
+    so filing the n-th Dokument of a large Akte does not rebuild the other n − 1."""
+    Indexauftrag.objects.create(mandant_id=mandant_id, akte_id=akte_id, dokument_id=dokument_id)
+    transaction.on_commit(partial(_process_after_commit, mandant_id), robust=True)
+
+
 def _process_after_commit(mandant_id: int) -> None:
     mandant = Mandant.objects.filter(pk=mandant_id).first()
     if mandant is not None:
@@ -44,7 +51,8 @@ def hidden_akten(mandant: Mandant) -> tuple[int, ...]:
 
 
 def process_pending(mandant: Mandant, *, wait: bool = False) -> int:
-    """Rebuild the entries of the Akten in the journal; returns how many Akten were done.
+    """Rebuild the stale entries of the journal — whole Akten, or single Dokumente where only
+    they changed; returns how many Akten were touched.
 
     Only the journal rows read are deleted afterwards, so a change that arrives meanwhile
     stays pending. Without ``wait`` an index busy in another process is left for later.
@@ -55,15 +63,21 @@ def process_pending(mandant: Mandant, *, wait: bool = False) -> int:
         rows = list(
             Indexauftrag.objects.filter(mandant_id=mandant.pk)
             .order_by("pk")
-            .values_list("pk", "akte_id")[:PENDING_BATCH]
+            .values_list("pk", "akte_id", "dokument_id")[:PENDING_BATCH]
         )
         if not rows:
             return done
-        akten = sorted({akte_id for _, akte_id in rows})
-        if not backend.replace(mandant, entries_for_akten(akten), akten=akten, wait=wait):
+        akten = sorted({akte_id for _, akte_id, dokument_id in rows if dokument_id is None})
+        whole = set(akten)
+        dokumente = sorted(
+            {dokument_id for _, akte_id, dokument_id in rows if dokument_id is not None}
+            - {dokument_id for _, akte_id, dokument_id in rows if akte_id in whole}
+        )
+        entries = entries_for_akten(akten) + entries_for(dokumente)
+        if not backend.replace(mandant, entries, akten=akten, dokumente=dokumente, wait=wait):
             return done
-        Indexauftrag.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
-        done += len(akten)
+        Indexauftrag.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
+        done += len({akte_id for _, akte_id, _ in rows})
 
 
 def reindex(

@@ -34,14 +34,16 @@ class Dokumenttext(MandantScoped):
 
 
 class Indexauftrag(models.Model):
-    """A journal row: the index entries of one Akte are stale and must be rebuilt.
+    """A journal row: the index entries of one Akte are stale and must be rebuilt — all of
+    them, or (``dokument_id`` set) only that Dokument's, when nothing but the Dokument changed.
 
-    Written inside the transaction that changed the Akte, so a crash after the commit loses no
+    Written inside the transaction that made the change, so a crash after the commit loses no
     change; searches leave the Akte out while a row for it exists (fail closed).
     """
 
     mandant_id = models.BigIntegerField()
     akte_id = models.BigIntegerField()
+    dokument_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,8 +1,9 @@
 """Changes that alter what an Akte's index entries say (text, metadata, reader keys).
 
-Each receiver marks the Akte stale inside the writing transaction (``indexing.akte_changed``);
-the entries are rebuilt on commit. Bulk writes (``bulk_create``, ``update()``) send no signals:
-run ``amtsfluss reindex`` after them.
+Each receiver marks the Akte stale inside the writing transaction (``indexing.akte_changed``),
+or only the Dokument when nothing else changed (``indexing.dokument_changed``: a filed Dokument,
+a new version, its text); the entries are rebuilt on commit. Bulk writes (``bulk_create``,
+``update()``) send no signals: run ``amtsfluss reindex`` after them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from amtsfluss.akte.models import Akte, Beteiligung, Dokument, Dokumentversion, Vorgang
-from amtsfluss.suche.indexing import akte_changed
+from amtsfluss.suche.indexing import akte_changed, dokument_changed
 from amtsfluss.suche.models import Dokumenttext
 
 
@@ -38,11 +39,26 @@ def _vorgang_leaves(sender: type[Vorgang], instance: Vorgang, **kwargs: Any) -> 
         akte_changed(mandant_id=instance.mandant_id, akte_id=old)
 
 
+@receiver(pre_save, sender=Dokument)
+def _dokument_leaves(sender: type[Dokument], instance: Dokument, **kwargs: Any) -> None:
+    """A Dokument moved to another Akte: both Akten are rebuilt (and hidden until then), so its
+    old entry is never found by the readers of the old Akte."""
+    if instance.pk is None:
+        return
+    old = Dokument.objects.filter(pk=instance.pk).values_list("vorgang__akte_id", flat=True)
+    new = Vorgang.objects.filter(pk=instance.vorgang_id).values_list("akte_id", flat=True)
+    before, after = old.first(), new.first()
+    if before is not None and before != after:
+        akte_changed(mandant_id=instance.mandant_id, akte_id=before)
+        if after is not None:
+            akte_changed(mandant_id=instance.mandant_id, akte_id=after)
+
+
 @receiver([post_save, post_delete], sender=Dokument)
 def _dokument(sender: type[Dokument], instance: Dokument, **kwargs: Any) -> None:
     akte_id = Vorgang.objects.filter(pk=instance.vorgang_id).values_list("akte_id", flat=True)
     for found in akte_id:
-        akte_changed(mandant_id=instance.mandant_id, akte_id=found)
+        dokument_changed(mandant_id=instance.mandant_id, akte_id=found, dokument_id=instance.pk)
 
 
 @receiver([post_save, post_delete], sender=Dokumentversion)
@@ -62,4 +78,4 @@ def _text(sender: type[Dokumenttext], instance: Dokumenttext, **kwargs: Any) -> 
 def _by_dokument(mandant_id: int, dokument_id: int) -> None:
     akte = Dokument.objects.filter(pk=dokument_id).values_list("vorgang__akte_id", flat=True)
     for akte_id in akte:
-        akte_changed(mandant_id=mandant_id, akte_id=akte_id)
+        dokument_changed(mandant_id=mandant_id, akte_id=akte_id, dokument_id=dokument_id)

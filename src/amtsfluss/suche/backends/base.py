@@ -58,9 +58,11 @@ class Backend(Protocol):
         entries: Sequence[IndexEntry],
         *,
         akten: Sequence[int] = (),
+        dokumente: Sequence[int] = (),
         wait: bool = False,
     ) -> bool:
-        """Drop the entries of ``akten`` and of the entries' Dokumente, then add ``entries``.
+        """Drop the entries of ``akten``, of ``dokumente`` and of the entries' Dokumente, then
+        add ``entries`` (a Dokument of ``dokumente`` without an entry is gone for good).
 
         Returns False (and changes nothing) when another process holds the index and ``wait``
         is false; the caller tries again later.

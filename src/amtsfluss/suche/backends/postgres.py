@@ -56,14 +56,22 @@ class PostgresBackend:
         entries: Sequence[IndexEntry],
         *,
         akten: Sequence[int] = (),
+        dokumente: Sequence[int] = (),
         wait: bool = False,
     ) -> bool:
+        kept = [e.dokument_id for e in entries]
         with transaction.atomic(), connection.cursor() as cursor:
             if akten:
                 cursor.execute(
                     "DELETE FROM suche_eintrag WHERE mandant_id = %s AND akte_id = ANY(%s)"
                     " AND NOT dokument_id = ANY(%s)",
-                    [mandant.pk, list(akten), [e.dokument_id for e in entries]],
+                    [mandant.pk, list(akten), kept],
+                )
+            if dokumente:
+                cursor.execute(
+                    "DELETE FROM suche_eintrag WHERE mandant_id = %s AND dokument_id = ANY(%s)"
+                    " AND NOT dokument_id = ANY(%s)",
+                    [mandant.pk, list(dokumente), kept],
                 )
             if entries:
                 cursor.executemany(_UPSERT, [_row(mandant, e) for e in entries])

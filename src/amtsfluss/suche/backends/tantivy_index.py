@@ -134,6 +134,7 @@ class TantivyBackend:
         entries: Sequence[IndexEntry],
         *,
         akten: Sequence[int] = (),
+        dokumente: Sequence[int] = (),
         wait: bool = False,
     ) -> bool:
         opened = _opened(mandant)
@@ -144,6 +145,8 @@ class TantivyBackend:
             try:
                 for akte_id in akten:
                     writer.delete_documents_by_term("akte", akte_id)
+                for dokument_id in dokumente:
+                    writer.delete_documents_by_term("dokument", dokument_id)
                 for entry in entries:
                     writer.delete_documents_by_term("dokument", entry.dokument_id)
                     writer.add_document(_document(entry))
