@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("intern/rechnungen/", include("amtsfluss.rechnung.urls")),
     path("intern/suche/", include("amtsfluss.suche.urls")),
+    path("intern/posteingang/", include("amtsfluss.posteingang.urls")),  # below the inbox
     path("intern/", include("amtsfluss.akte.urls")),
     path("", include("amtsfluss.web.urls")),
 ]

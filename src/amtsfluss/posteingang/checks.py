@@ -49,12 +49,18 @@ def refuse(code: str, reason: str) -> Befund:
     return Befund(reason=reason, code=code)
 
 
-def check_file(data: bytes, filename: str) -> Befund:
+def too_large() -> Befund:
+    """The refusal of a file beyond ``AMTSFLUSS_MAX_UPLOAD_BYTES`` (also when an upload's
+    transport stopped reading it at that limit)."""
     limit = settings.AMTSFLUSS_MAX_UPLOAD_BYTES
-    if len(data) > limit:
-        return refuse(
-            "too_large", _("The file is larger than the limit of %s.") % filesizeformat(limit)
-        )
+    return refuse(
+        "too_large", _("The file is larger than the limit of %s.") % filesizeformat(limit)
+    )
+
+
+def check_file(data: bytes, filename: str) -> Befund:
+    if len(data) > settings.AMTSFLUSS_MAX_UPLOAD_BYTES:
+        return too_large()
     if not data:
         return refuse("empty", _("The file is empty."))
     found = detect_media_type(data)

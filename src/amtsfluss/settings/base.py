@@ -226,6 +226,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("AMTSFLUSS_UPLOAD_MAX_MEMORY", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 #: the largest file a document version may have
 AMTSFLUSS_MAX_UPLOAD_BYTES = env_int("AMTSFLUSS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+#: the Posteingang's upload page and API: files per request, and the request body as a whole
+#: (a larger declared body is not read; the files are held in memory while they are checked)
+AMTSFLUSS_MAX_UPLOAD_FILES = env_int("AMTSFLUSS_MAX_UPLOAD_FILES", 20)
+AMTSFLUSS_MAX_UPLOAD_BATCH_BYTES = env_int("AMTSFLUSS_MAX_UPLOAD_BATCH_BYTES", 256 * 1024 * 1024)
 
 # Full-text search (docs/design/suche.md): tantivy index files under SEARCH_DIR (one process
 # writes at a time), or PostgreSQL full text for installs with several web machines.

@@ -46,6 +46,28 @@ class KernForm(forms.Form):
                     widget.attrs["class"] = " ".join([*classes, error_class])
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (``<input type=file multiple>``).
+
+    Cleaning only asks for at least one file: each file is then judged on its own (an empty or
+    hostile file is refused with its reason while the rest of the batch goes on).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return files
+
+
 class LoginForm(KernForm):
     username = forms.CharField(
         label=_("User name"),

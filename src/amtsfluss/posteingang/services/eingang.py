@@ -1,7 +1,7 @@
 """Receiving files into the Posteingang: one Sendung, an Eingang per file, checked at once.
 
-Used by the intake handler (mail, watched folder), the API, the bulk import and the (later)
-upload page. Every file is checked before the transaction (libmagic, ZIP directory, PDF in a
+Used by the intake handler (mail, watched folder), the API, the bulk import and the upload
+page. Every file is checked before the transaction (libmagic, ZIP directory, PDF in a
 limited child); a refused file becomes an Eingang ``abgewiesen`` with the reason, the others go
 on. Accepted Eingänge are handed to the pipeline when the transaction commits.
 """
@@ -28,7 +28,7 @@ from amtsfluss.core.services.blobs import blob_store
 from amtsfluss.core.services.technical_users import technical_principal
 from amtsfluss.core.tasks import enqueue_on_commit
 from amtsfluss.posteingang import media
-from amtsfluss.posteingang.checks import Befund, check_file
+from amtsfluss.posteingang.checks import Befund, check_file, too_large
 from amtsfluss.posteingang.models import Eingang, EingangStatus, Kanal, Sendung, Transfervermerk
 
 MAX_PROVENANCE_VALUE = 500
@@ -37,11 +37,16 @@ MESSAGE_FILENAME = "nachricht.txt"
 
 @dataclass(frozen=True)
 class Datei:
-    """One file handed in: its name (from outside, cleaned here) and bytes."""
+    """One file handed in: its name (from outside, cleaned here) and bytes.
+
+    ``cut_off_at`` > 0: an upload's transport stopped reading the file at the size limit after
+    that many bytes; ``data`` is then empty and the file becomes an Eingang ``abgewiesen``.
+    """
 
     filename: str
     data: bytes
     herkunft: dict[str, str] = field(default_factory=dict)  # this file's own provenance
+    cut_off_at: int = 0
 
 
 def acting_principal(mandant: Mandant, principal: Principal | None) -> Principal:
@@ -84,9 +89,12 @@ class _Checked:
 
 
 def _checked(mandant: Mandant, datei: Datei, *, ist_nachricht: bool = False) -> _Checked:
-    befund = (
-        Befund(media_type=media.TEXT) if ist_nachricht else check_file(datei.data, datei.filename)
-    )
+    if ist_nachricht:
+        befund = Befund(media_type=media.TEXT)
+    elif datei.cut_off_at:
+        befund = too_large()
+    else:
+        befund = check_file(datei.data, datei.filename)
     keep = befund.accepted or befund.code != "too_large"
     blob = blob_store(mandant=mandant, content=datei.data) if keep else None  # bytes first
     return _Checked(datei, befund, blob, ist_nachricht)
@@ -200,8 +208,8 @@ def _eingang(sendung: Sendung, position: int, item: _Checked) -> Eingang:
         )[:300],
         ist_nachricht=item.ist_nachricht,
         original=item.blob,
-        sha256=hashlib.sha256(item.datei.data).hexdigest(),
-        size=len(item.datei.data),
+        sha256="" if item.datei.cut_off_at else hashlib.sha256(item.datei.data).hexdigest(),
+        size=item.datei.cut_off_at or len(item.datei.data),
         media_type=item.befund.media_type,
         status=EingangStatus.GEPRUEFT if accepted else EingangStatus.ABGEWIESEN,
         grund=item.befund.reason[:500],

@@ -8,19 +8,15 @@ the files before it are received as usual.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from amtsfluss.akte.services.dokument import clean_filename
@@ -31,6 +27,7 @@ from amtsfluss.rechnung.forms import UploadForm
 from amtsfluss.rechnung.models import Kanal, Rechnung
 from amtsfluss.rechnung.services.eingang import rechnung_receive
 from amtsfluss.web.access import staff_principal
+from amtsfluss.web.uploads import first_upload_handler, limit_before_csrf
 
 
 @dataclass(frozen=True)
@@ -47,27 +44,6 @@ def _limit(request: HttpRequest) -> UploadLimitHandler | None:
     return next((h for h in request.upload_handlers if isinstance(h, UploadLimitHandler)), None)
 
 
-def with_upload_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponseBase]:
-    """Limit the upload first, then check CSRF, then run ``view`` (Django's documented order)."""
-    protected = csrf_protect(view)
-
-    @csrf_exempt
-    @functools.wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method != "POST":
-            return protected(request, *args, **kwargs)
-        if hasattr(request, "_files"):
-            raise RuntimeError("the upload was read before its size limit was installed")
-        handler = UploadLimitHandler(request, settings.AMTSFLUSS_MAX_UPLOAD_BYTES)
-        request.upload_handlers.insert(0, handler)
-        response = protected(request, *args, **kwargs)
-        if handler.exceeded and response.status_code == 403:  # the body was never read
-            return _page(request, UploadForm(), [], too_large=too_large_message(), status=413)
-        return response
-
-    return guarded
-
-
 def _page(
     request: HttpRequest,
     form: UploadForm,
@@ -82,6 +58,21 @@ def _page(
         {"form": form, "results": results, "too_large": too_large},
         status=status,
     )
+
+
+def _unread(request: HttpRequest, handler: UploadLimitHandler) -> HttpResponse | None:
+    if not handler.exceeded:
+        return None
+    return _page(request, UploadForm(), [], too_large=too_large_message(), status=413)
+
+
+def _install_limit(request: HttpRequest) -> UploadLimitHandler:
+    limit = UploadLimitHandler(request, settings.AMTSFLUSS_MAX_UPLOAD_BYTES)
+    return first_upload_handler(request, limit)
+
+
+#: the size limit before the CSRF check reads the body (``web.uploads``)
+with_upload_limit = limit_before_csrf(_install_limit, _unread)
 
 
 def _receive(principal: Principal, upload: UploadedFile[bytes]) -> UploadResult:

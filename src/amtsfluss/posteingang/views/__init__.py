@@ -1,0 +1,1 @@
+"""The Posteingang staff pages, mounted under ``/intern/posteingang/`` (``amtsfluss/urls.py``)."""
