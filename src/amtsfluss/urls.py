@@ -12,5 +12,6 @@ urlpatterns = [
     path("intern/suche/", include("amtsfluss.suche.urls")),
     path("intern/posteingang/", include("amtsfluss.posteingang.urls")),  # below the inbox
     path("intern/", include("amtsfluss.akte.urls")),
+    path("dienste/", include("amtsfluss.dienste.urls")),
     path("", include("amtsfluss.web.urls")),
 ]

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "amtsfluss.rechnung",
     "amtsfluss.suche",
     "amtsfluss.posteingang",
+    "amtsfluss.dienste",
     "amtsfluss.web",
 ]
 

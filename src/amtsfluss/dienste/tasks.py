@@ -1,0 +1,20 @@
+"""Background jobs of the online services: expired drafts are removed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.tasks import task
+
+from amtsfluss.core import periodic
+from amtsfluss.dienste.services.entwurf import entwuerfe_purge_expired
+
+
+@task
+def purge_expired_entwuerfe() -> int:
+    return entwuerfe_purge_expired()
+
+
+periodic.register(
+    "dienste.purge_expired_entwuerfe", purge_expired_entwuerfe, every=timedelta(hours=1)
+)
