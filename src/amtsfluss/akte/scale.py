@@ -35,7 +35,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amtsfluss.akte.aktenzeichen import AktenzeichenTeile, counter_scope, render
-from amtsfluss.akte.demo import demo_pdf
 from amtsfluss.akte.models import (
     Akte,
     Aktenplanposition,
@@ -66,6 +65,7 @@ from amtsfluss.core.models import (
     User,
 )
 from amtsfluss.core.services.blobs import blob_store
+from amtsfluss.core.text_pdf import text_pdf
 
 DOKUMENTE_PER_VORGANG = 5
 VORGAENGE_PER_AKTE = 5
@@ -168,7 +168,7 @@ def create_scale_data(
     started = time.monotonic()
     places = _places(mandant)
     blobs = [
-        blob_store(mandant=mandant, content=demo_pdf(_pdf_lines(n))) for n in range(SHARED_PDFS)
+        blob_store(mandant=mandant, content=text_pdf(_pdf_lines(n))) for n in range(SHARED_PDFS)
     ]
     n_akten, n_vorgaenge = scale_counts(dokumente)
     rng = random.Random(seed)  # noqa: S311 (synthetic data, reproducible on purpose)

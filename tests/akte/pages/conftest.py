@@ -16,7 +16,6 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from amtsfluss.akte.demo import demo_pdf
 from amtsfluss.akte.models import (
     Akte,
     Beteiligter,
@@ -32,12 +31,13 @@ from amtsfluss.akte.services.dokument import dokument_create
 from amtsfluss.akte.services.vorgang import vorgang_create
 from amtsfluss.akte.services.wiedervorlage import wiedervorlage_create
 from amtsfluss.core.models import User
+from amtsfluss.core.text_pdf import text_pdf
 from tests.akte.conftest import AkteWorld, as_
 from tests.conftest import client_for
 
 A_HOST = "a.test"
 B_HOST = "b.test"
-PDF = demo_pdf(["Gewerbeanmeldung", "Baeckerei Korn GmbH"])
+PDF = text_pdf(["Gewerbeanmeldung", "Baeckerei Korn GmbH"])
 
 
 def german(message: str, *args: object, **params: object) -> str:
