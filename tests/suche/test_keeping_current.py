@@ -12,6 +12,7 @@ from django.utils import timezone
 from amtsfluss.akte.models import Vertraulichkeit
 from amtsfluss.akte.services.akte import beteiligung_grant, beteiligung_revoke
 from amtsfluss.akte.services.dokument import dokument_move
+from amtsfluss.core import context
 from amtsfluss.core.permissions import Principal
 from amtsfluss.suche.backends import get_backend
 from amtsfluss.suche.indexing import akte_changed, reindex
@@ -150,3 +151,25 @@ def test_a_moved_dokument_is_found_only_through_its_new_akte(
     assert corpus.bauantrag.pk not in found(a.w.clerk, "Bauantrag")
     assert corpus.bauantrag.pk in found(a.w.other_clerk, "Bauantrag")
     assert corpus.phrase.pk in found(a.w.clerk, "")  # the old Akte's others are back
+
+
+def test_a_worker_leaves_indexing_to_one_task_for_many_dokumente(
+    corpus: Corpus, django_capture_on_commit_callbacks: Capture
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from amtsfluss.suche.tasks import process_pending_index
+
+    a = corpus.akten
+    with context.use(context.RequestContext(channel="worker")):
+        for word in ("Kaminkehrer", "Schornstein", "Dachrinne"):
+            with django_capture_on_commit_callbacks(execute=True):
+                add_dokument(a.offen_32_1, word, word, vorgang=corpus.phrase.vorgang)
+    assert Indexauftrag.objects.exists()  # not indexed in the filing worker's commit …
+    queued = DBTaskResult.objects.filter(task_path=process_pending_index.module_path)
+    assert queued.exists()  # … but by the index task it queued
+    assert found(a.w.clerk, "Kaminkehrer") == set()  # the Akte is hidden until then
+    process_pending_index.call()
+    assert not Indexauftrag.objects.exists()
+    for word in ("Kaminkehrer", "Schornstein", "Dachrinne"):
+        assert len(found(a.w.clerk, word)) == 1

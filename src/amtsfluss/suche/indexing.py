@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from amtsfluss.akte.models import Dokument
+from amtsfluss.core import context
 from amtsfluss.core.models import Mandant
 from amtsfluss.suche.backends import backend_name, get_backend
 from amtsfluss.suche.entries import entries_for, entries_for_akten
@@ -39,6 +40,14 @@ def dokument_changed(*, mandant_id: int, akte_id: int, dokument_id: int) -> None
 
 
 def _process_after_commit(mandant_id: int) -> None:
+    if context.current().channel == "worker":
+        # A worker files Dokumente one after another (a bulk intake, a mailbox): one index task
+        # takes everything pending by the time it runs — one index commit for many Dokumente
+        # instead of one each (a tantivy commit costs more than filing the Dokument).
+        from amtsfluss.suche.tasks import process_pending_index
+
+        process_pending_index.enqueue()
+        return
     mandant = Mandant.objects.filter(pk=mandant_id).first()
     if mandant is not None:
         process_pending(mandant)

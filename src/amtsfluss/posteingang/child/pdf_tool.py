@@ -95,7 +95,7 @@ def render(data: bytes) -> None:
             blank.append(number + 1)
         if number == 0:
             buffer = io.BytesIO()
-            image.convert("RGB").save(buffer, format="PNG", optimize=True)
+            image.convert("RGB").save(buffer, format="PNG")  # optimize: +6 ms for 9 % smaller
             thumbnail = buffer.getvalue()
     answer("ok", thumbnail, pages=pages, blank=blank, size=len(thumbnail))
 
