@@ -46,7 +46,7 @@ def test_declares_bearer_and_cookie_security(document: dict[str, Any]) -> None:
 
 def test_every_operation_is_secured_and_declares_its_errors(document: dict[str, Any]) -> None:
     operations = _operations(document)
-    assert len(operations) == 64
+    assert len(operations) == 66
     for method, path, operation in operations:
         codes = set(operation["responses"])
         assert operation["security"], path

@@ -131,7 +131,7 @@ def test_the_served_document_is_the_tested_one(world: World) -> None:
             "/api/v1/schema", application, headers={"Host": A_HOST}
         )
     assert served.raw_schema == schema.raw_schema
-    assert len(list(served.get_all_operations())) == 64
+    assert len(list(served.get_all_operations())) == 66
 
 
 @schema.parametrize()

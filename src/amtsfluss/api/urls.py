@@ -21,6 +21,7 @@ from amtsfluss.api.endpoints import (
     me,
     organisation,
     platform,
+    posteingang,
     rechnung_eingangsbuch,
     rechnung_freigabe,
     rechnung_zahlungslauf,
@@ -58,5 +59,6 @@ for akte_module in (
 # E-Rechnung
 for rechnung_module in (rechnung_eingangsbuch, rechnung_freigabe, rechnung_zahlungslauf):
     api.add_router("", rechnung_module.router)
+api.add_router("", posteingang.router)  # received files
 api.add_router("", suche.router)  # full-text search
 api.add_router("/platform", platform.router)
