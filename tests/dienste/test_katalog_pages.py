@@ -94,3 +94,13 @@ def test_empty_catalogue(katalog: Katalog) -> None:
     assert "Noch sind keine Online-Dienste veröffentlicht" in _page(
         "/dienste/"
     ) or "/dienste/" in _page("/dienste/")
+
+
+def test_start_page_lists_the_hosts_published_services(demo: dict[str, Leistung]) -> None:
+    page = _page("/")
+    assert f'href="/dienste/{URKUNDE}/"' in page and f'href="/dienste/{GEWERBE}/"' in page
+    assert 'href="/dienste/"' in page  # the catalogue, in the navigation and as a button
+    other = _page("/", host=B)
+    assert f"/dienste/{URKUNDE}/" not in other
+    Leistung.objects.filter(leika_schluessel=URKUNDE).update(veroeffentlicht=False)
+    assert f"/dienste/{URKUNDE}/" not in _page("/")

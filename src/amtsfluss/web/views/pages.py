@@ -8,14 +8,22 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from amtsfluss.dienste.selectors.katalog import published_leistungen
 from amtsfluss.web import mfa, selectors
 from amtsfluss.web.access import staff_principal
+
+HOME_SERVICES = 8  #: services listed on the start page; the catalogue has all
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """What the Mandant offers online, for citizens and businesses."""
-    return render(request, "web/home.html")
+    leistungen = published_leistungen(mandant=request.mandant)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "web/home.html",
+        {"leistungen": leistungen[:HOME_SERVICES], "leistungen_total": leistungen.count()},
+    )
 
 
 @never_cache
