@@ -6,7 +6,6 @@ nothing is written; a clean file is added in one transaction and audited.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any, TextIO, cast
 
@@ -22,26 +21,9 @@ from amtsfluss.akte.services.aktenplan_io import (
     aktenplan_import,
     format_for_filename,
 )
+from amtsfluss.core.command_input import mandant_by_slug, read_limited
 from amtsfluss.core.errors import ServiceError
 from amtsfluss.core.models import Mandant
-
-
-def _mandant(slug: str) -> Mandant:
-    mandant = Mandant.objects.filter(slug=slug).first()
-    if mandant is None:
-        raise CommandError(f"Unknown Mandant {slug!r}")
-    return mandant
-
-
-def _read_limited(name: str) -> bytes:
-    """The file's bytes, at most one byte more than the import accepts (it names the limit)."""
-    if name == "-":
-        return sys.stdin.buffer.read(MAX_BYTES + 1)
-    try:
-        with Path(name).open("rb") as source:
-            return source.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise CommandError(f"Cannot read {name}: {exc.strerror}") from exc
 
 
 class Command(BaseCommand):
@@ -64,7 +46,7 @@ class Command(BaseCommand):
         exp.add_argument("-o", "--output", help="file to write (default: standard output)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        mandant = _mandant(options["mandant"])
+        mandant = mandant_by_slug(options["mandant"])
         if options["action"] == "import":
             self._import(mandant, options)
         else:
@@ -73,7 +55,7 @@ class Command(BaseCommand):
     def _import(self, mandant: Mandant, options: dict[str, Any]) -> None:
         name: str = options["file"]
         fmt: Format = options["format"] or format_for_filename(name)
-        data = _read_limited(name)
+        data = read_limited(name, MAX_BYTES)
         with tqdm(
             unit="position",
             desc="aktenplan import",

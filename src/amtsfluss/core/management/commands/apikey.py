@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from amtsfluss.core.command_input import mandant_by_slug
 from amtsfluss.core.errors import ServiceError
 from amtsfluss.core.models import ApiKey, Mandant, User
 from amtsfluss.core.models.apikey import ApiScope
@@ -49,12 +50,12 @@ class Command(BaseCommand):
         if action == "create":
             self._create(options)
         elif action == "list":
-            self._list(_mandant(options["mandant"]))
+            self._list(mandant_by_slug(options["mandant"]))
         else:
             self._revoke(options["prefix"])
 
     def _create(self, options: dict[str, Any]) -> None:
-        mandant = _mandant(options["mandant"])
+        mandant = mandant_by_slug(options["mandant"])
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"Unknown user {options['user']!r}")
@@ -104,10 +105,3 @@ class Command(BaseCommand):
             raise CommandError(f"Unknown key prefix {prefix!r}")
         apikey_revoke(key=key, by=None)
         self.stdout.write(f"revoked {key.prefix} ({key.name}) of Mandant {key.mandant.slug}")
-
-
-def _mandant(slug: str) -> Mandant:
-    mandant = Mandant.objects.filter(slug=slug).first()
-    if mandant is None:
-        raise CommandError(f"Unknown Mandant {slug!r}")
-    return mandant

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from amtsfluss.core import audit
-from amtsfluss.core.models import AuditEvent, Mandant
+from amtsfluss.core.command_input import mandant_by_slug
+from amtsfluss.core.models import AuditEvent
 
 
 class Command(BaseCommand):
@@ -24,9 +25,7 @@ class Command(BaseCommand):
         chains = None
         events = AuditEvent.objects.all()
         if options.get("mandant"):
-            mandant = Mandant.objects.filter(slug=options["mandant"]).first()
-            if mandant is None:
-                raise CommandError(f"Unknown Mandant {options['mandant']!r}")
+            mandant = mandant_by_slug(options["mandant"])
             chains = [audit.chain_of(mandant)]
             events = events.filter(chain__in=chains)
         total = events.count()

@@ -7,7 +7,7 @@ from typing import Any, TextIO, cast
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from amtsfluss.core.models import Mandant
+from amtsfluss.core.command_input import mandant_by_slug
 from amtsfluss.core.services.blobs import blob_fixity_check, blob_fixity_targets
 
 
@@ -25,9 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         mandant = None
         if options.get("mandant"):
-            mandant = Mandant.objects.filter(slug=options["mandant"]).first()
-            if mandant is None:
-                raise CommandError(f"Unknown Mandant {options['mandant']!r}")
+            mandant = mandant_by_slug(options["mandant"])
         targets = blob_fixity_targets(mandant=mandant)
         with tqdm(
             total=sum(target.size for target in targets),

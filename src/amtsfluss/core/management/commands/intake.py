@@ -16,17 +16,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count, Q
 
+from amtsfluss.core.command_input import mandant_by_slug
 from amtsfluss.core.errors import ServiceError
 from amtsfluss.core.intake import runner, services
 from amtsfluss.core.models import IntakeChannel, IntakeRecord, Mandant, Organisationseinheit
 from amtsfluss.core.models.intake import ChannelKind, RecordState, TlsMode
-
-
-def _mandant(slug: str) -> Mandant:
-    mandant = Mandant.objects.filter(slug=slug).first()
-    if mandant is None:
-        raise CommandError(f"Unknown Mandant {slug!r}")
-    return mandant
 
 
 def _unit(mandant: Mandant, code: str) -> Organisationseinheit:
@@ -37,7 +31,7 @@ def _unit(mandant: Mandant, code: str) -> Organisationseinheit:
 
 
 def _channel(options: dict[str, Any]) -> IntakeChannel:
-    mandant = _mandant(options["mandant"])
+    mandant = mandant_by_slug(options["mandant"])
     channel = (
         IntakeChannel.objects.select_related("mandant", "unit")
         .filter(mandant=mandant, name=options["name"])
@@ -127,7 +121,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
 
     def _add_mailbox(self, options: dict[str, Any]) -> None:
-        mandant = _mandant(options["mandant"])
+        mandant = mandant_by_slug(options["mandant"])
         channel = services.check_mailbox_create(
             mandant=mandant,
             name=options["name"],
@@ -148,7 +142,7 @@ class Command(BaseCommand):
         )
 
     def _add_folder(self, options: dict[str, Any]) -> None:
-        mandant = _mandant(options["mandant"])
+        mandant = mandant_by_slug(options["mandant"])
         channel = services.check_folder_create(
             mandant=mandant,
             name=options["name"],
@@ -168,7 +162,7 @@ class Command(BaseCommand):
             done=Count("records", filter=Q(records__state=RecordState.DONE)),
         )
         if options["mandant"]:
-            channels = channels.filter(mandant=_mandant(options["mandant"]))
+            channels = channels.filter(mandant=mandant_by_slug(options["mandant"]))
         rows = [_row(channel) for channel in channels.order_by("mandant__slug", "name")]
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))

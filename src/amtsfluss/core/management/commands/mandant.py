@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_slug
 from django.db.models import Prefetch
 
+from amtsfluss.core.command_input import mandant_by_slug
 from amtsfluss.core.errors import ServiceError
 from amtsfluss.core.models import Mandant, MandantHost
 from amtsfluss.core.services.mandant import mandant_create, mandant_update
@@ -44,13 +45,6 @@ def clean_slug(slug: str) -> str:
     if len(slug) > 63 or slug != slug.lower():
         raise CommandError(f"{slug!r}: use at most 63 lower-case characters")
     return slug
-
-
-def _mandant(slug: str) -> Mandant:
-    mandant = Mandant.objects.filter(slug=slug).first()
-    if mandant is None:
-        raise CommandError(f"Unknown Mandant {slug!r}")
-    return mandant
 
 
 def _hosts_of(mandant: Mandant) -> list[str]:
@@ -117,7 +111,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Mandant {mandant.slug} created ({', '.join(_hosts_of(mandant))})")
 
     def _update(self, options: dict[str, Any]) -> None:
-        mandant = _mandant(options["slug"])
+        mandant = mandant_by_slug(options["slug"])
         name = mandant.name if options["name"] is None else _clean_name(options["name"])
         hosts = _hosts_of(mandant) if options["hosts"] is None else clean_hosts(options["hosts"])
         is_active = mandant.is_active

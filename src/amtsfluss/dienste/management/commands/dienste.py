@@ -6,12 +6,12 @@ nothing is written; a clean file creates or changes the Leistungen in one transa
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from amtsfluss.core.command_input import mandant_by_slug, read_limited
 from amtsfluss.core.errors import ServiceError
 from amtsfluss.core.models import Mandant
 from amtsfluss.dienste.services.katalog_io import (
@@ -20,24 +20,6 @@ from amtsfluss.dienste.services.katalog_io import (
     katalog_export,
     katalog_import,
 )
-
-
-def _mandant(slug: str) -> Mandant:
-    mandant = Mandant.objects.filter(slug=slug).first()
-    if mandant is None:
-        raise CommandError(f"Unknown Mandant {slug!r}")
-    return mandant
-
-
-def _read_limited(name: str) -> bytes:
-    """The file's bytes, at most one byte more than the import accepts (it names the limit)."""
-    if name == "-":
-        return sys.stdin.buffer.read(MAX_BYTES + 1)
-    try:
-        with Path(name).open("rb") as source:
-            return source.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise CommandError(f"Cannot read {name}: {exc.strerror}") from exc
 
 
 class Command(BaseCommand):
@@ -53,7 +35,7 @@ class Command(BaseCommand):
         exp.add_argument("-o", "--output", help="file to write (default: standard output)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        mandant = _mandant(options["mandant"])
+        mandant = mandant_by_slug(options["mandant"])
         if options["action"] == "import":
             self._import(mandant, options["file"])
         else:
@@ -61,7 +43,7 @@ class Command(BaseCommand):
 
     def _import(self, mandant: Mandant, name: str) -> None:
         try:
-            result = katalog_import(mandant=mandant, data=_read_limited(name), by=None)
+            result = katalog_import(mandant=mandant, data=read_limited(name, MAX_BYTES), by=None)
         except KatalogImportError as exc:
             for problem in exc.problems:
                 self.stderr.write(problem)
