@@ -11,12 +11,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.test import Client
+from django.utils import translation
 from pytest_django import Settings
 
 from amtsfluss.api.urls import api
 from amtsfluss.core.models import Blob
 from amtsfluss.posteingang.models import Eingang, EingangStatus, Sendung
 from amtsfluss.posteingang.uploads import too_many_message
+from tests.akte.pages.conftest import german
 from tests.api.conftest import api_client, key_client, new_key
 from tests.conftest import client_for
 from tests.posteingang import files
@@ -84,11 +86,13 @@ def test_a_hostile_batch_refuses_each_bad_file_with_its_reason(
     assert response.status_code == 201, response.content
     rows = {e["dateiname"]: e for e in response.json()["eingaenge"]}
     assert list(rows) == [name for name, _data in batch]
-    assert rows["riesig.pdf"]["grund"] == TOO_LARGE % filesizeformat(LIMIT)
+    # reasons are stored, so they are in the administration's language, whoever sent the files
+    with translation.override("de"):
+        assert rows["riesig.pdf"]["grund"] == german(TOO_LARGE, filesizeformat(LIMIT))
     assert rows["riesig.pdf"]["size"] > LIMIT
-    assert rows["bescheid.docx"]["grund"] == REASONS["bescheid.docx"] % EXTENSION_PARAMS
+    assert rows["bescheid.docx"]["grund"] == german(REASONS["bescheid.docx"], **EXTENSION_PARAMS)
     for name in ("verschluesselt.pdf", "bombe.docx"):
-        assert rows[name]["status"] == "abgewiesen" and rows[name]["grund"] == REASONS[name]
+        assert rows[name]["status"] == "abgewiesen" and rows[name]["grund"] == german(REASONS[name])
     assert rows["antrag.pdf"]["status"] == "geprueft" and rows["antrag.pdf"]["grund"] == ""
 
 

@@ -75,7 +75,7 @@ def test_oversize_file_is_refused_and_not_kept(post: Post, settings: object) -> 
     sendung = post.receive(("gross.pdf", files.text_pdf(LETTER * 20) + b" " * 2000))
     [eingang] = sendung.eingaenge.all()
     assert eingang.status == EingangStatus.ABGEWIESEN
-    assert "larger than the limit" in eingang.grund
+    assert "größer als die Grenze" in eingang.grund  # stored: German, also for English users
     assert eingang.original is None and len(eingang.sha256) == 64
 
 
@@ -91,7 +91,7 @@ def test_a_refused_file_does_not_stop_the_batch(post: Post) -> None:
         EingangStatus.ABGEWIESEN,
         EingangStatus.GEPRUEFT,
     ]
-    assert "zip bomb" in states[1][1]
+    assert "Zip-Bombe" in states[1][1]
     done = post.process(sendung)
     assert [e.status for e in done] == ["bereit", "abgewiesen", "bereit"]
     assert done[0].dokument is not None and done[2].dokument is not None

@@ -46,7 +46,7 @@ def test_import_reports_and_is_idempotent(post: Post, tmp_path: Path) -> None:
 
     assert (first["imported"], first["duplicates"], first["refused"]) == (2, 1, 1), first
     [refusal] = first["files"]["refused"]  # type: ignore[index]
-    assert refusal["path"].endswith("slip.docx") and "outside" in refusal["reason"]
+    assert refusal["path"].endswith("slip.docx") and "hinausführt" in refusal["reason"]
     assert first["files"]["duplicates"] == [str(root / "1998" / "gewerbe" / "kopie.pdf")]  # type: ignore[index]
     assert Sendung.objects.filter(kanal="import").count() == 2  # one per folder
     for sendung in Sendung.objects.all():

@@ -84,7 +84,7 @@ def test_a_scan_in_the_watched_folder_gets_a_transfervermerk(post: Post, tmp_pat
 
     assert report is not None and report.done == 2, report
     refused = Eingang.objects.get(dateiname="rechnung.docx")
-    assert refused.status == EingangStatus.ABGEWIESEN and "does not match" in refused.grund
+    assert refused.status == EingangStatus.ABGEWIESEN and "nicht zum Inhalt passt" in refused.grund
     eingang = Eingang.objects.get(dateiname="scan-0001.pdf")
     assert eingang.kanal == "ordner" and eingang.herkunft["filename"] == "scan-0001.pdf"
     [eingang] = post.process(eingang.sendung)

@@ -56,7 +56,7 @@ def test_a_klaerungsfall_is_listed_and_retried_from_its_failed_step(post: Post) 
     sendung = post.receive(("brief.pdf", files.text_pdf("Antrag auf Akteneinsicht nach IFG")))
     [eingang] = post.process(sendung)
     assert eingang.status == EingangStatus.KLAERUNG and eingang.schritt == Schritt.ABLAGE
-    assert "No Aktenplan position" in eingang.grund
+    assert "keine Aktenplanposition" in eingang.grund  # stored in the administration's language
     clerk = Principal.for_user(post.w.clerk)
     assert list(klaerungsfaelle(principal=clerk, unit=post.unit)) == [eingang]
     assert not klaerungsfaelle(principal=Principal.for_user(post.w.other_clerk)).exists()

@@ -13,9 +13,10 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from amtsfluss.core.errors import ServiceError
@@ -121,7 +122,13 @@ STEPS: list[tuple[str, Callable[[Eingang], bool], Callable[[Eingang], None]]] = 
 
 
 def process(eingang_id: int) -> str:
-    """Run the Eingang's remaining steps; return its state afterwards."""
+    """Run the Eingang's remaining steps; return its state afterwards. Reasons of refusals and
+    Klärungsfälle are stored, so they are written in the administration's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _process(eingang_id)
+
+
+def _process(eingang_id: int) -> str:
     if not claim(eingang_id):
         return Eingang.objects.filter(pk=eingang_id).values_list("status", flat=True).first() or ""
     for schritt, needed, run in STEPS:

@@ -12,8 +12,9 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -91,10 +92,9 @@ class _Checked:
 def _checked(mandant: Mandant, datei: Datei, *, ist_nachricht: bool = False) -> _Checked:
     if ist_nachricht:
         befund = Befund(media_type=media.TEXT)
-    elif datei.cut_off_at:
-        befund = too_large()
     else:
-        befund = check_file(datei.data, datei.filename)
+        with translation.override(settings.LANGUAGE_CODE):  # the reason is stored (stored_text)
+            befund = too_large() if datei.cut_off_at else check_file(datei.data, datei.filename)
     keep = befund.accepted or befund.code != "too_large"
     blob = blob_store(mandant=mandant, content=datei.data) if keep else None  # bytes first
     return _Checked(datei, befund, blob, ist_nachricht)
