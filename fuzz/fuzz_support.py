@@ -367,9 +367,9 @@ def pdf_seeds() -> list[bytes]:
     """A plain PDF, ZUGFeRD-like PDFs with embedded invoice XML, an encrypted one."""
     from pypdf import PdfWriter
 
-    from amtsfluss.akte.demo import demo_pdf
+    from amtsfluss.core.text_pdf import text_pdf
 
-    plain = demo_pdf(["Rechnung RE-2026-0001", "Betrag: 119,00 EUR"])
+    plain = text_pdf(["Rechnung RE-2026-0001", "Betrag: 119,00 EUR"])
 
     def with_files(files: dict[str, bytes], *, password: str | None = None) -> bytes:
         writer = PdfWriter(clone_from=io.BytesIO(plain))

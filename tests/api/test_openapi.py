@@ -80,3 +80,26 @@ def test_lists_are_paginated_alike(document: dict[str, Any]) -> None:
         ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
         page = schemas[ref.rsplit("/", 1)[1]]
         assert set(page["required"]) >= {"count", "limit", "offset", "items"}, path
+
+
+def test_no_two_schemas_share_a_name() -> None:
+    """The OpenAPI components are keyed by class name: two schemas of one name would silently
+    become one, and an endpoint would be documented (and checked) with the other's fields."""
+    import importlib
+    import pkgutil
+
+    from ninja import Schema
+
+    import amtsfluss.api
+
+    for module in pkgutil.walk_packages(amtsfluss.api.__path__, "amtsfluss.api."):
+        importlib.import_module(module.name)
+    seen: dict[str, str] = {}
+    pending = list(Schema.__subclasses__())
+    while pending:
+        schema = pending.pop()
+        pending += schema.__subclasses__()
+        if not schema.__module__.startswith("amtsfluss."):
+            continue
+        where = f"{schema.__module__}.{schema.__qualname__}"
+        assert seen.setdefault(schema.__name__, where) == where, (seen[schema.__name__], where)

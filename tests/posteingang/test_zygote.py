@@ -77,8 +77,18 @@ def test_a_run_over_its_wall_time_is_killed_and_says_so() -> None:
     assert pdf.ask("probe", text_pdf("danach")).status == "ok"  # the zygote serves on
 
 
+def _tall_page() -> bytes:
+    """A page 10 pt wide and 8420 pt high: its 300 px wide thumbnail is a bitmap of ~300 MB
+    (same length as A4's box, so the cross-reference offsets stay right)."""
+    data = text_pdf("schmal und lang")
+    assert b"/MediaBox [0 0 595 842]" in data
+    return data.replace(b"/MediaBox [0 0 595 842]", b"/MediaBox [0 0 10 8420]")
+
+
 def test_a_child_over_its_memory_limit_fails_without_harm() -> None:
-    answer = pdf.ask("render", text_pdf("zu wenig Speicher"), Limits(memory_bytes=64 * MIB))
+    tall = _tall_page()
+    assert pdf.ask("render", tall, Limits(memory_bytes=1024 * MIB)).status == "ok"
+    answer = pdf.ask("render", tall, Limits(memory_bytes=256 * MIB))
     assert answer.status in {"limit", "broken"}
     assert pdf.ask("probe", text_pdf("danach")).status == "ok"
 

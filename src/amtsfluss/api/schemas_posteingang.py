@@ -29,7 +29,7 @@ class SendungForm(Schema):
     )
 
 
-class EingangOut(Schema):
+class PosteingangEingangOut(Schema):
     """One received file and how far it got: ``neu``/``geprueft``/``in_bearbeitung`` (being
     processed), ``bereit`` (filed: ``dokument_id``), ``klaerung`` (a step failed: ``schritt``,
     ``grund``; a person may retry it) or ``abgewiesen`` (refused: ``grund``)."""
@@ -51,7 +51,7 @@ class EingangOut(Schema):
     dokument_id: int | None
 
 
-class SendungOut(Schema):
+class PosteingangSendungOut(Schema):
     id: int
     kanal: Kanal
     betreff: str
@@ -60,4 +60,4 @@ class SendungOut(Schema):
     ziel_vorgang_id: int | None
     ziel_akte_id: int | None
     vorgang_id: int | None = Field(description="where its Dokumente are filed, once formed")
-    eingaenge: list[EingangOut]
+    eingaenge: list[PosteingangEingangOut]

@@ -21,7 +21,11 @@ from ninja.decorators import decorate_view
 
 from amtsfluss.api.auth import principal
 from amtsfluss.api.schemas import MAX_ID, OBJECT_ERRORS, WRITE_ERRORS, ErrorOut
-from amtsfluss.api.schemas_posteingang import EingangOut, SendungForm, SendungOut
+from amtsfluss.api.schemas_posteingang import (
+    PosteingangEingangOut,
+    PosteingangSendungOut,
+    SendungForm,
+)
 from amtsfluss.core.errors import ServiceError
 from amtsfluss.core.permissions import Principal
 from amtsfluss.core.selectors.organisation import unit_list
@@ -84,7 +88,7 @@ def _sendung_out(caller: Principal, sendung: Sendung) -> dict[str, Any]:
 
 @router.post(
     "/posteingang/sendungen",
-    response={201: SendungOut, **WRITE_ERRORS, 413: ErrorOut},
+    response={201: PosteingangSendungOut, **WRITE_ERRORS, 413: ErrorOut},
     operation_id="posteingang_sendungen_create",
 )
 @decorate_view(limit_batch)
@@ -117,7 +121,7 @@ def sendungen_create(
 
 @router.get(
     "/posteingang/eingaenge/{id}",
-    response={200: EingangOut, **OBJECT_ERRORS},
+    response={200: PosteingangEingangOut, **OBJECT_ERRORS},
     operation_id="posteingang_eingaenge_get",
 )
 def eingaenge_get(request: HttpRequest, id: ObjectId) -> Eingang:
