@@ -21,9 +21,7 @@ Uploads
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -33,7 +31,6 @@ from django.shortcuts import redirect, render
 from django.utils.csp import CSP
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
 from amtsfluss.akte.access import access_dokumentversion
@@ -47,6 +44,7 @@ from amtsfluss.api.downloads import (
 )
 from amtsfluss.api.downloads import media_type_for as media_type_of
 from amtsfluss.web.access import staff_principal
+from amtsfluss.web.uploads import first_upload_handler, limit_before_csrf
 
 __all__ = [
     "INLINE_MEDIA_TYPE",
@@ -122,26 +120,18 @@ def upload_exceeded(request: HttpRequest) -> bool:
     )
 
 
-def with_upload_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponseBase]:
-    """Limit the upload first, then check CSRF, then run ``view``.
+def _install_limit(request: HttpRequest) -> UploadLimitHandler:
+    handler = UploadLimitHandler(request, settings.AMTSFLUSS_MAX_UPLOAD_BYTES)
+    return first_upload_handler(request, handler)
 
-    A request that declares a body far beyond the limit is not read at all; it then also lacks
-    its CSRF token, and answers 413 with the message instead of the CSRF refusal.
-    """
-    protected = csrf_protect(view)
 
-    @csrf_exempt
-    @functools.wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if hasattr(request, "_files"):
-            raise RuntimeError("the upload was read before its size limit was installed")
-        handler = UploadLimitHandler(request, settings.AMTSFLUSS_MAX_UPLOAD_BYTES)
-        request.upload_handlers.insert(0, handler)
-        response = protected(request, *args, **kwargs)
-        if handler.exceeded and response.status_code == 403:
-            return render(
-                request, "akte/file_failed.html", {"message": too_large_message()}, status=413
-            )
-        return response
+def _unread(request: HttpRequest, handler: UploadLimitHandler) -> HttpResponse | None:
+    """A body declared far beyond the limit is not read at all, so it also lacks its CSRF
+    token: answer 413 with the message instead of the CSRF refusal."""
+    if not handler.exceeded:
+        return None
+    return render(request, "akte/file_failed.html", {"message": too_large_message()}, status=413)
 
-    return guarded
+
+#: Limit the upload first, then check CSRF, then run the view (``web.uploads``).
+with_upload_limit = limit_before_csrf(_install_limit, _unread)
