@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from amtsfluss.suche.text import fold as fold_accents
+from amtsfluss.core.folding import fold as fold_accents
 
 _DIGRAPHS = re.compile(r"ae|oe|ue")
 _SPACE = re.compile(r"\s+")

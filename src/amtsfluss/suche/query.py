@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from amtsfluss.core.errors import ServiceError
-from amtsfluss.suche.text import WORD, fold, terms
+from amtsfluss.core.folding import fold
+from amtsfluss.suche.text import WORD, terms
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 32

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.utils.html import escape
 
+from amtsfluss.core.folding import fold
 from amtsfluss.suche.query import ParsedQuery
-from amtsfluss.suche.text import WORD, fold, terms
+from amtsfluss.suche.text import WORD, terms
 
 SNIPPET_CHARS = 240
 SCAN_CHARS = 20_000  #: only the beginning of long texts is scanned for a match

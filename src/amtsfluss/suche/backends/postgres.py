@@ -12,10 +12,10 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from amtsfluss.core.folding import fold
 from amtsfluss.core.models import Mandant
 from amtsfluss.suche.backends.base import FACETS, EngineQuery, EngineResult, Order
 from amtsfluss.suche.entries import IndexEntry
-from amtsfluss.suche.text import fold
 
 _UPSERT = """
 INSERT INTO suche_eintrag (dokument_id, mandant_id, akte_id, unit_id, positions, datum, jahr,

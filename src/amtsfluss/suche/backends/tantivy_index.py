@@ -19,10 +19,11 @@ from typing import Any
 import tantivy
 from django.conf import settings
 
+from amtsfluss.core.folding import fold
 from amtsfluss.core.models import Mandant
 from amtsfluss.suche.backends.base import EngineQuery, EngineResult, Order
 from amtsfluss.suche.entries import IndexEntry
-from amtsfluss.suche.text import ANALYZER_NAME, build_analyzer, fold, terms
+from amtsfluss.suche.text import ANALYZER_NAME, build_analyzer, terms
 
 TEXT_FIELDS = ("titel", "body")
 WRITER_HEAP = 64_000_000
