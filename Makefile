@@ -59,6 +59,7 @@ run: install
 		$(AMTSFLUSS) erechnung rules install "$(XRECHNUNG_RULES)" --if-missing; \
 	else echo "E-Rechnung: no rule pack at XRECHNUNG_RULES=$(XRECHNUNG_RULES) (see README)"; fi
 	$(AMTSFLUSS) demo --if-empty
+	$(AMTSFLUSS) siegel demo --mandant musterstadt
 	$(AMTSFLUSS) serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.test-installed

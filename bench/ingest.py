@@ -67,8 +67,8 @@ COLUMNS = [
     Column("found", "sample found", ""),
 ]
 
-_STREETS = ("Hauptstraße", "Bahnhofstraße", "Lindenweg", "Am Markt", "Schulstraße", "Gartenweg")
-_SUBJECTS = (
+STREETS = ("Hauptstraße", "Bahnhofstraße", "Lindenweg", "Am Markt", "Schulstraße", "Gartenweg")
+SUBJECTS = (
     "Antrag auf Erteilung einer Baugenehmigung",
     "Widerspruch gegen den Gebührenbescheid",
     "Anzeige einer Veranstaltung",
@@ -76,7 +76,7 @@ _SUBJECTS = (
     "Meldung eines Straßenschadens",
     "Rechnung für Reinigungsleistungen",
 )
-_SENTENCES = (
+SENTENCES = (
     "Hiermit beantrage ich die Prüfung des beigefügten Vorgangs.",
     "Bitte teilen Sie mir den aktuellen Bearbeitungsstand mit.",
     "Die erforderlichen Unterlagen liegen diesem Schreiben bei.",
@@ -114,10 +114,10 @@ def write_corpus(folder: Path, count: int) -> None:
     folder.mkdir(parents=True)
     for number in range(count):
         lines = [
-            f"Erika Mustermann, {chance.choice(_STREETS)} {chance.randint(1, 99)}, Musterstadt",
-            f"Betreff: {chance.choice(_SUBJECTS)}",
+            f"Erika Mustermann, {chance.choice(STREETS)} {chance.randint(1, 99)}, Musterstadt",
+            f"Betreff: {chance.choice(SUBJECTS)}",
             "Sehr geehrte Damen und Herren,",
-            *chance.sample(_SENTENCES, 4),
+            *chance.sample(SENTENCES, 4),
             f"Kennwort: {word_of(number)}",
             "Mit freundlichen Grüßen",
         ]
@@ -169,7 +169,7 @@ def _run_database(database: Database, count: int) -> dict[str, Any]:
         corpus = inst.data_dir / "korpus"
         write_corpus(corpus, count)
         with ExitStack() as stack:
-            workers = [stack.enter_context(_worker(inst, n)) for n in range(WORKERS)]
+            workers = [stack.enter_context(start_worker(inst, n)) for n in range(WORKERS)]
             time.sleep(3)  # past the workers' startup delay
             groups: dict[str, Any] = {
                 "workers": lambda: [pid for w in workers for pid in process_tree(w.pid)],
@@ -177,9 +177,9 @@ def _run_database(database: Database, count: int) -> dict[str, Any]:
             }
             with cpu_usage(groups) as usage:
                 started = time.perf_counter()
-                handed_in = _import(inst, corpus)
+                handed_in = run_import(inst, corpus)
                 handin_s = time.perf_counter() - started
-                _wait_done(inst, count)
+                wait_done(inst, count)
             total_s = usage.wall_seconds
         found = _sample_found(inst, count)
     return {
@@ -198,7 +198,7 @@ def _run_database(database: Database, count: int) -> dict[str, Any]:
 
 
 @contextmanager
-def _worker(inst: Instance, number: int) -> Any:
+def start_worker(inst: Instance, number: int) -> Any:
     log = (inst.data_dir / f"worker-{number}.log").open("wb")
     process = subprocess.Popen(
         [*AMTSFLUSS, "worker", "--interval", "0.1", "--worker-id", f"bench-{number}"],
@@ -215,7 +215,7 @@ def _worker(inst: Instance, number: int) -> Any:
         log.close()
 
 
-def _import(inst: Instance, corpus: Path) -> int:
+def run_import(inst: Instance, corpus: Path) -> int:
     output = inst.run("import", str(corpus), "--oe", "32.1", "--auto", "--json", timeout=TIMEOUT_S)
     result = json.loads(output)
     if result["refused"]:
@@ -223,7 +223,7 @@ def _import(inst: Instance, corpus: Path) -> int:
     return int(result["imported"])
 
 
-def _wait_done(inst: Instance, count: int) -> None:
+def wait_done(inst: Instance, count: int) -> None:
     deadline = time.monotonic() + TIMEOUT_S
     with _connection(inst) as connection:
         while time.monotonic() < deadline:

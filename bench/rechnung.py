@@ -109,7 +109,7 @@ def run(config: Config) -> Report:
     with tempfile.TemporaryDirectory(prefix="amtsfluss-bench-rechnung-") as data_dir:
         env = instance_env(Path(data_dir), Database("SQLite"))
         env["DJANGO_SETTINGS_MODULE"] = "amtsfluss.settings.embedded"
-        for part in (_testsuite, _lines, _throughput, _jvm):
+        for part in (_testsuite, _lines, _lines_split, _throughput, _jvm):
             try:
                 part(report, env, config)
             except BenchError as exc:
@@ -219,6 +219,49 @@ def _lines(report: Report, env: dict[str, str], config: Config) -> None:
                 f"{_met(row['fast_cpu_ms'], TARGET_1000_LINES_MS)}, wall {row['fast_ms']:,.0f} "
                 f"ms {_met(row['fast_ms'], TARGET_1000_LINES_MS)} (Schematron alone "
                 f"{row['schematron_ms']:,.0f} ms)"
+            )
+
+
+def _lines_split(report: Report, env: dict[str, str], config: Config) -> None:
+    """The same large invoices with the partner process on the second core."""
+    if len(_cpus()) < 2:
+        warn(report, "only one usable CPU: large invoices on two cores not measured")
+        return
+    done = _worker(env, "lines_split", {"counts": [1_000, 5_000], "split_bytes": 256 * 1024})
+    one_core = {
+        (row["syntax"], row["lines"]): row["fast_ms"]
+        for table in report.tables
+        if table.title.startswith("Invoice lines")
+        for row in table.rows
+    }
+    rows = []
+    for item in done["rows"]:
+        single = one_core.get((item["syntax"], item["lines"]), float("nan"))
+        rows.append({**item, "one_core_ms": single, "speedup": ratio(single, item["split_ms"])})
+        if not item["accepted"] or not item["shared"]:
+            fail(report, f"{item['syntax']} {item['lines']} lines split: rejected or not shared")
+    report.tables.append(
+        Table(
+            "Large invoices on two cores (Schematron patterns shared with the partner process)",
+            [
+                Column("syntax", "syntax"),
+                Column("lines", "lines", ",d"),
+                Column("split_ms", "two cores ms", ",.1f"),
+                Column("split_p95_ms", "max ms", ",.1f"),
+                Column("one_core_ms", "one core ms", ",.1f"),
+                Column("speedup", "one core / two", ".2f"),
+                Column("cpu_ms", "CPU ms (this process)", ",.1f"),
+                Column("runs", "runs", "d"),
+            ],
+            rows,
+        )
+    )
+    for row in rows:
+        if row["lines"] == 1000:
+            report.notes.append(
+                f"target 1,000-line invoice ≤ {TARGET_1000_LINES_MS:.0f} ms ({row['syntax']}, "
+                f"two cores): median {row['split_ms']:,.0f} ms "
+                f"{_met(row['split_ms'], TARGET_1000_LINES_MS)}, max {row['split_p95_ms']:,.0f} ms"
             )
 
 

@@ -18,15 +18,17 @@ from bench.rechnung import BASES, rules_dir, suite_dir, suite_files
 from bench.rechnung_samples import LINE_COUNTS, invoice
 
 
-def _validator(cpu: int) -> Any:
-    """A warm validator of the rule pack, this process pinned to ``cpu``."""
-    os.sched_setaffinity(0, {cpu})
+def _validator(cpu: int | None, *, split_bytes: int = 0) -> Any:
+    """A warm validator of the rule pack, this process pinned to ``cpu`` (``None``: every core,
+    with ``split_bytes`` for sharing large invoices with the partner process)."""
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
     import django
 
     django.setup()
     from amtsfluss.rechnung.validation import Validator
 
-    return Validator(rules_dir())
+    return Validator(rules_dir(), split_bytes=split_bytes)
 
 
 def _timed(validator: Any, data: bytes, *, full: bool) -> tuple[float, str]:
@@ -157,6 +159,43 @@ def lines(args: dict[str, Any]) -> dict[str, Any]:
     return {"rows": rows}
 
 
+def lines_split(args: dict[str, Any]) -> dict[str, Any]:
+    """Large invoices on two cores: Schematron shared with the partner process (``split.py``)."""
+    validator = _validator(None, split_bytes=args["split_bytes"])
+    suite = suite_dir()
+    documents = {
+        (syntax, count): invoice(suite / base, count)
+        for syntax, base in BASES.items()
+        for count in args["counts"]
+    }
+    for data in documents.values():  # starts the partner; these run here and time each job
+        _timed(validator, data, full=False)
+    deadline = time.monotonic() + 300
+    while not validator.split.partner.ready:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the partner process did not start")
+        time.sleep(0.1)
+    rows = []
+    for (syntax, count), data in documents.items():
+        _timed(validator, data, full=False)  # the partner's first share: its timings
+        shared = validator.split.shared
+        runs = max(3, min(7, 4000 // count))
+        times = [_timed(validator, data, full=False) for _ in range(runs)]
+        rows.append(
+            {
+                "syntax": syntax,
+                "lines": count,
+                "split_ms": statistics.median(ms for ms, _ in times),
+                "split_p95_ms": max(ms for ms, _ in times),
+                "cpu_ms": statistics.median(_cpu_ms[-runs:]),
+                "runs": runs,
+                "shared": validator.split.shared - shared == runs,
+                "accepted": {verdict for _, verdict in times} == {"accept"},
+            }
+        )
+    return {"rows": rows}
+
+
 def throughput(args: dict[str, Any]) -> dict[str, Any]:
     import sys
 
@@ -197,6 +236,7 @@ def files(args: dict[str, Any]) -> dict[str, Any]:
 MODES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "warm": warm,
     "lines": lines,
+    "lines_split": lines_split,
     "throughput": throughput,
     "files": files,
 }

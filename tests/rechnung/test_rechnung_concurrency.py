@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection, connections
 
 from amtsfluss.core.errors import ServiceError
 from amtsfluss.rechnung.models import Pruefschritt, Rechnung, RechnungStatus
@@ -15,6 +11,7 @@ from amtsfluss.rechnung.services.freigabe import (
     rechnung_sachlich_richtig,
     rechnung_zurueckweisen,
 )
+from tests.concurrency import race_on_postgres
 from tests.rechnung.rechnung_world import (  # noqa: F401 — fixture
     RechnungWorld,
     as_,
@@ -25,33 +22,9 @@ from tests.rechnung.rechnung_world import (  # noqa: F401 — fixture
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
 
 
-def _race(*actions: Callable[[], object]) -> tuple[list[object], list[BaseException]]:
-    if connection.vendor != "postgresql":
-        pytest.skip("row-lock concurrency is proven on PostgreSQL; SQLite serialises writers")
-    won: list[object] = []
-    lost: list[BaseException] = []
-    barrier = threading.Barrier(len(actions))
-
-    def run(action: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            won.append(action())
-        except BaseException as exc:  # collected for the main thread
-            lost.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return won, lost
-
-
 def test_two_clerks_click_sachlich_richtig_at_once(rw: RechnungWorld) -> None:
     r = rw.receive(invoice())
-    won, lost = _race(
+    won, lost = race_on_postgres(
         lambda: rechnung_sachlich_richtig(principal=as_(rw.w.clerk), rechnung=r),
         lambda: rechnung_sachlich_richtig(principal=as_(rw.clerk2), rechnung=r),
     )
@@ -64,7 +37,7 @@ def test_two_clerks_click_sachlich_richtig_at_once(rw: RechnungWorld) -> None:
 def test_confirm_and_reject_race_on_the_same_step(rw: RechnungWorld) -> None:
     r = rw.receive(invoice())
     rechnung_sachlich_richtig(principal=as_(rw.w.clerk), rechnung=r)
-    won, lost = _race(
+    won, lost = race_on_postgres(
         lambda: rechnung_rechnerisch_richtig(principal=as_(rw.pruefer), rechnung=r),
         lambda: rechnung_zurueckweisen(
             principal=as_(rw.clerk2),
@@ -82,7 +55,7 @@ def test_confirm_and_reject_race_on_the_same_step(rw: RechnungWorld) -> None:
 
 def test_parallel_intake_numbers_distinct_and_flags_the_duplicate(rw: RechnungWorld) -> None:
     data = invoice("R-gleich")
-    won, lost = _race(
+    won, lost = race_on_postgres(
         *[lambda d=data: rw.receive(d) for _ in range(2)], lambda: rw.receive(invoice("R-x"))
     )
     assert not lost, lost

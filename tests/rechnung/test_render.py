@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.html import escape
 from pypdf import PdfReader
 
+from amtsfluss.core.printable import RefusingURLFetcher, css_string
 from amtsfluss.rechnung.invoice.model import Invoice, Line
 from amtsfluss.rechnung.invoice.parse import parse_invoice
 from amtsfluss.rechnung.invoice.presentation import (
@@ -21,12 +22,7 @@ from amtsfluss.rechnung.invoice.presentation import (
     format_iban,
     invoice_context,
 )
-from amtsfluss.rechnung.invoice.printable import (
-    RefusingURLFetcher,
-    css_string,
-    invoice_pdf,
-    validation_report_pdf,
-)
+from amtsfluss.rechnung.invoice.printable import invoice_pdf, validation_report_pdf
 from amtsfluss.rechnung.invoice.validation_report import short_location, validation_view
 from amtsfluss.rechnung.validation.validator import Finding, ValidationResult
 from tests.rechnung.conftest import TESTSUITE

@@ -141,7 +141,7 @@ class AktePolicy:
         return bool(obj.is_confidential)
 
 
-class _FollowsAkte:
+class FollowsAkte:
     """Policy of a model that is visible exactly when its Akte is."""
 
     akte_path = "akte"
@@ -158,29 +158,29 @@ class _FollowsAkte:
 
 
 @register(Vorgang)
-class VorgangPolicy(_FollowsAkte):
+class VorgangPolicy(FollowsAkte):
     pass
 
 
 @register(Dokument)
-class DokumentPolicy(_FollowsAkte):
+class DokumentPolicy(FollowsAkte):
     akte_path = "vorgang__akte"
     confidential_path = "vorgang__akte"
 
 
 @register(Dokumentversion)
-class DokumentversionPolicy(_FollowsAkte):
+class DokumentversionPolicy(FollowsAkte):
     akte_path = "dokument__vorgang__akte"
     confidential_path = "dokument__vorgang__akte"
 
 
 @register(Beteiligung)
-class BeteiligungPolicy(_FollowsAkte):
+class BeteiligungPolicy(FollowsAkte):
     pass
 
 
 @register(Beteiligter)
-class BeteiligterPolicy(_FollowsAkte):
+class BeteiligterPolicy(FollowsAkte):
     pass
 
 

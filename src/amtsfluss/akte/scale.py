@@ -76,7 +76,7 @@ AKTEN_PER_CHUNK = 400  # 10,000 Dokumente and as many versions per round of bulk
 YEARS = 8
 SHARED_PDFS = 5
 
-_BETREFFE = (
+BETREFFE = (
     "Antrag auf Erteilung",
     "Änderungsanzeige",
     "Widerspruch",
@@ -98,7 +98,7 @@ _DOKUMENTE = (
     ("Gebührenrechnung", Dokumenttyp.RECHNUNG, Richtung.AUSGANG),
     ("Schreiben", Dokumenttyp.SCHREIBEN, Richtung.EINGANG),
 )
-_NACHNAMEN = (
+NACHNAMEN = (
     "Müller",
     "Schmidt",
     "Schneider",
@@ -120,7 +120,7 @@ _NACHNAMEN = (
     "Braun",
     "Krüger",
 )
-_VORNAMEN = ("Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hannah", "Jonas", "Lea")
+VORNAMEN = ("Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hannah", "Jonas", "Lea")
 _FIRMEN = ("GmbH", "KG", "e. K.", "UG (haftungsbeschränkt)", "GbR", "AG")
 _STATUS_OPEN = (
     VorgangStatus.NEU,
@@ -445,7 +445,7 @@ class _Writer:
         return Vorgang(
             mandant_id=self.mandant.pk,
             akte_id=akte.pk,
-            betreff=f"{rng.choice(_BETREFFE)} ({position.titel})"[:300],
+            betreff=f"{rng.choice(BETREFFE)} ({position.titel})"[:300],
             eingangsdatum=eingang,
             bearbeitende_oe_id=place.unit.pk,
             bearbeiter_id=place.creator.pk if assigned else None,
@@ -470,7 +470,7 @@ class _Writer:
 
     def _name(self) -> str:
         rng = self.rng
-        name = rng.choice(_NACHNAMEN)
+        name = rng.choice(NACHNAMEN)
         if rng.random() < 0.3:
             return f"{name} {rng.choice(_FIRMEN)}"
-        return f"{rng.choice(_VORNAMEN)} {name}"
+        return f"{rng.choice(VORNAMEN)} {name}"

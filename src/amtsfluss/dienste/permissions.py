@@ -6,6 +6,9 @@
   that Leistung and its form.
 * Drafts (Entwürfe) belong to the applicant alone: no role of the staff reaches them. They are
   reached only through their link (``selectors.entwurf``).
+* An Antrag (and its timeline) is seen and changed exactly as its Vorgang is (the E-Akte's
+  rules: the responsible unit, assignees, Beteiligungen; ``akte.permissions``). The applicant
+  reaches it only through the status link (``selectors.antrag.antrag_by_token``).
 """
 
 from __future__ import annotations
@@ -14,15 +17,26 @@ from typing import Any
 
 from django.db.models import Q
 
+from amtsfluss.akte.permissions import FollowsAkte
 from amtsfluss.core.models import Role
 from amtsfluss.core.permissions import Action, Principal, register
 from amtsfluss.core.permissions.principal import EVERYTHING
-from amtsfluss.dienste.models import Entwurf, Formular, Formularversion, Leistung
+from amtsfluss.dienste.models import (
+    Antrag,
+    AntragEreignis,
+    Entwurf,
+    EntwurfDatei,
+    Formular,
+    Formularversion,
+    Leistung,
+)
 
 _NOTHING = Q(pk__in=[])
 
 
-def _catalogue_scope(principal: Principal, action: str, unit_path: str) -> Q:
+def catalogue_scope(principal: Principal, action: str, unit_path: str) -> Q:
+    """Catalogue objects (Leistung and what hangs on it, ``unit_path`` to its unit): everyone
+    of the Mandant reads them; the unit's Amtsleitung and the Fachadministration change them."""
     if action == Action.VIEW:
         return EVERYTHING
     return Q(
@@ -30,32 +44,53 @@ def _catalogue_scope(principal: Principal, action: str, unit_path: str) -> Q:
     ) | principal.holds(Role.FACHADMINISTRATION)
 
 
-class _Public:
+class NeverConfidential:
+    """Policy part of public catalogue objects: nothing about them is confidential."""
+
     def is_confidential(self, obj: Any) -> bool:
         return False
 
 
 @register(Leistung)
-class LeistungPolicy(_Public):
+class LeistungPolicy(NeverConfidential):
     def scope(self, principal: Principal, action: str) -> Q:
-        return _catalogue_scope(principal, action, "zustaendige_oe_id")
+        return catalogue_scope(principal, action, "zustaendige_oe_id")
 
 
 @register(Formular)
-class FormularPolicy(_Public):
+class FormularPolicy(NeverConfidential):
     def scope(self, principal: Principal, action: str) -> Q:
-        return _catalogue_scope(principal, action, "leistung__zustaendige_oe_id")
+        return catalogue_scope(principal, action, "leistung__zustaendige_oe_id")
 
 
 @register(Formularversion)
-class FormularversionPolicy(_Public):
+class FormularversionPolicy(NeverConfidential):
     def scope(self, principal: Principal, action: str) -> Q:
-        return _catalogue_scope(principal, action, "formular__leistung__zustaendige_oe_id")
+        return catalogue_scope(principal, action, "formular__leistung__zustaendige_oe_id")
 
 
 @register(Entwurf)
-class EntwurfPolicy(_Public):
+class EntwurfPolicy(NeverConfidential):
     """Nobody of the staff: a draft is the applicant's until it is submitted."""
 
     def scope(self, principal: Principal, action: str) -> Q:
         return _NOTHING
+
+
+@register(EntwurfDatei)
+class EntwurfDateiPolicy(EntwurfPolicy):
+    """A draft's files are the draft's: nobody of the staff."""
+
+
+@register(Antrag)
+class AntragPolicy(FollowsAkte):
+    """Visible and changeable exactly when its Vorgang is (one subquery on the Akte)."""
+
+    akte_path = "vorgang__akte"
+    confidential_path = "vorgang__akte"
+
+
+@register(AntragEreignis)
+class AntragEreignisPolicy(FollowsAkte):
+    akte_path = "antrag__vorgang__akte"
+    confidential_path = "antrag__vorgang__akte"

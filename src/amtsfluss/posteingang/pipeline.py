@@ -25,6 +25,7 @@ from amtsfluss.posteingang import media
 from amtsfluss.posteingang.checks import check_file
 from amtsfluss.posteingang.models import OFFENE_STATUS, Eingang, EingangStatus, Schritt
 from amtsfluss.posteingang.services.ablage import eingang_file
+from amtsfluss.posteingang.services.klassifikation import eingang_classify
 from amtsfluss.posteingang.steps import produce
 from amtsfluss.posteingang.steps.produce import StepFailed
 
@@ -98,6 +99,15 @@ def _preview(eingang: Eingang) -> None:
         eingang.vermerk_set(seiten=found.pages, leere_seiten=found.blank_pages)
 
 
+def _classify(eingang: Eingang) -> None:
+    """A suggestion is a help, not a condition: if it fails, the file is filed without one."""
+    try:
+        eingang_classify(eingang=eingang)
+    except Exception:
+        logger.exception("posteingang: no suggestion for Eingang %s", eingang.pk)
+        Eingang.objects.filter(pk=eingang.pk).update(klassifiziert=True)
+
+
 def _file(eingang: Eingang) -> None:
     eingang_file(eingang_id=eingang.pk)
 
@@ -117,6 +127,7 @@ STEPS: list[tuple[str, Callable[[Eingang], bool], Callable[[Eingang], None]]] = 
         lambda e: e.vorschau_id is None and e.media_type not in media.PLAIN,
         _preview,
     ),
+    (Schritt.KLASSIFIKATION, lambda e: not e.klassifiziert and e.dokument_id is None, _classify),
     (Schritt.ABLAGE, lambda e: e.dokument_id is None, _file),
 ]
 

@@ -11,16 +11,16 @@ limits in a child forked by the zygote (``zygote.py``), which saves their interp
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import resource
 import signal
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from amtsfluss.core.process import die_with_parent
 
 MIB = 1024 * 1024
 
@@ -49,21 +49,9 @@ class Outcome:
         return self.timed_out or self.returncode < 0 or b"MemoryError" in self.stderr
 
 
-PR_SET_PDEATHSIG = 1
-#: looked up here, in the parent: no dynamic loading between fork and exec
-_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
-
-
-def _die_with_parent() -> None:
-    """Linux: the tool gets SIGKILL when the worker that started it dies (kill -9 included),
-    instead of running on unsupervised. Its own helpers are bounded by their CPU limit."""
-    if _PRCTL is not None:
-        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-
 def _limiter(limits: Limits) -> Callable[[], None]:
     def apply() -> None:  # runs in the child between fork and exec
-        _die_with_parent()
+        die_with_parent()
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
         cpu = max(1, int(limits.cpu_seconds))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))

@@ -8,7 +8,7 @@ from enum import StrEnum
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import Combinable
 
-from amtsfluss.akte.models import Vorgang
+from amtsfluss.akte.models import Akte, AktenStatus, Vorgang
 from amtsfluss.core.models import Organisationseinheit
 from amtsfluss.core.permissions import Action, Principal, permits, permitted
 from amtsfluss.posteingang.models import OFFENE_STATUS, Eingang, EingangStatus, Sendung
@@ -91,14 +91,22 @@ class EingangPage:
 def with_row_facts(principal: Principal, rows: QuerySet[Eingang]) -> QuerySet[Eingang]:
     """Each row with what the page shows about it, in the row's own query:
     ``vorgang_id`` (where its Dokument is now), ``may_open`` (that Vorgang is one the
-    principal may see) and ``may_retry`` (the Eingang is one the principal may change)."""
+    principal may see), ``may_retry`` (the Eingang is one the principal may change), its
+    ``vorschlag`` and ``may_file_vorschlag`` (the suggested Akte is open and one the principal
+    may change — otherwise the page does not name it)."""
     visible = permitted(Vorgang, principal=principal, action=Action.VIEW).filter(
         pk=OuterRef("dokument__vorgang_id")
     )
-    return rows.annotate(
+    suggested = permitted(Akte, principal=principal, action=Action.CHANGE).filter(
+        pk=OuterRef("vorschlag__akte_id"), status=AktenStatus.OFFEN
+    )
+    return rows.select_related(
+        "vorschlag__akte", "vorschlag__aktenplanposition", "vorschlag__unit"
+    ).annotate(
         vorgang_id=F("dokument__vorgang_id"),
         may_open=Exists(visible),
         may_retry=permits(Eingang, principal=principal, action=Action.CHANGE),
+        may_file_vorschlag=Exists(suggested),
     )
 
 

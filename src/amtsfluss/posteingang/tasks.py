@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.tasks import task
 
 from amtsfluss.core import periodic
+from amtsfluss.core.models import Mandant
 from amtsfluss.posteingang import pipeline
 
 
@@ -25,4 +26,28 @@ def resume_eingaenge() -> int:
     return len(stale)
 
 
+@task
+def train_klassifikator(mandant_id: int) -> int | None:
+    """Train a new model of the Mandant's filed documents; its version, or None (too few)."""
+    from amtsfluss.posteingang.services.klassifikation import klassifikator_train
+
+    mandant = Mandant.objects.filter(pk=mandant_id).first()
+    if mandant is None:
+        return None
+    trained = klassifikator_train(mandant=mandant)
+    return trained.version if trained is not None else None
+
+
+@task
+def train_klassifikatoren() -> int:
+    """Queue a training for every Mandant whose documents were decided since its last model."""
+    from amtsfluss.posteingang.services.klassifikation import mandanten_to_train
+
+    due = mandanten_to_train()
+    for mandant_id in due:
+        train_klassifikator.enqueue(mandant_id)
+    return len(due)
+
+
 periodic.register("posteingang.resume", resume_eingaenge, every=timedelta(minutes=1))
+periodic.register("posteingang.training", train_klassifikatoren, every=timedelta(hours=24))

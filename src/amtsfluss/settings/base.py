@@ -37,6 +37,11 @@ INSTALLED_APPS = [
     "amtsfluss.suche",
     "amtsfluss.posteingang",
     "amtsfluss.dienste",
+    "amtsfluss.postfach",
+    "amtsfluss.konto",
+    "amtsfluss.bescheid",
+    "amtsfluss.kasse",
+    "amtsfluss.siegel",
     "amtsfluss.web",
 ]
 
@@ -133,6 +138,38 @@ AMTSFLUSS_LOGIN_WINDOW_SECONDS = env_int("AMTSFLUSS_LOGIN_WINDOW_SECONDS", 15 * 
 AMTSFLUSS_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("AMTSFLUSS_LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
 AMTSFLUSS_REQUIRE_MFA = env_bool("AMTSFLUSS_REQUIRE_MFA", False)
 OTP_TOTP_ISSUER = "amtsfluss"
+
+# --- cache: rate limits and spent proof-of-work challenges (web/schutz) ----------------------
+# Shared by every process and machine: the database by default (the table is created by
+# `migrate`, see konto.apps), Redis with AMTSFLUSS_CACHE_URL=redis://… (needs redis-py).
+AMTSFLUSS_CACHE_URL = env_str("AMTSFLUSS_CACHE_URL")
+CACHES: dict[str, dict[str, object]] = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "amtsfluss_cache",
+        # culling removes expired rows first; live counters and spent challenges only go when
+        # more than this many are alive. Every write counts the rows, so not much higher.
+        "OPTIONS": {"MAX_ENTRIES": env_int("AMTSFLUSS_CACHE_MAX_ENTRIES", 100_000)},
+    }
+}
+if AMTSFLUSS_CACHE_URL:
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": AMTSFLUSS_CACHE_URL,
+    }
+#: proof of work (web/schutz/pow.py): leading zero bits, lifetime, the no-JavaScript wait
+AMTSFLUSS_POW_DIFFICULTY = env_int("AMTSFLUSS_POW_DIFFICULTY", 16)
+AMTSFLUSS_POW_TTL_SECONDS = env_int("AMTSFLUSS_POW_TTL_SECONDS", 2 * 3600)
+AMTSFLUSS_POW_NOJS_WAIT_SECONDS = env_int("AMTSFLUSS_POW_NOJS_WAIT_SECONDS", 30)
+#: citizen accounts (konto): how long the e-mail confirmation and the password reset links work
+AMTSFLUSS_KONTO_VERIFY_SECONDS = env_int("AMTSFLUSS_KONTO_VERIFY_SECONDS", 48 * 3600)
+AMTSFLUSS_KONTO_RESET_SECONDS = env_int("AMTSFLUSS_KONTO_RESET_SECONDS", 3600)
+#: applications sent per client address (dienste.views.status.einreichen)
+AMTSFLUSS_ANTRAG_RATE = env_str("AMTSFLUSS_ANTRAG_RATE", "20/h")
+#: online payment platform (kasse/epay.py, ePayBL-like over HTTP/JSON); no URL: no online payment
+AMTSFLUSS_EPAY_URL = env_str("AMTSFLUSS_EPAY_URL")
+AMTSFLUSS_EPAY_SECRET = env_str("AMTSFLUSS_EPAY_SECRET")
+AMTSFLUSS_EPAY_HAENDLER = env_str("AMTSFLUSS_EPAY_HAENDLER", "amtsfluss")
 
 # --- security headers -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.utils.html import escape
 
 from amtsfluss.core.folding import fold
@@ -19,15 +21,23 @@ def _wanted(parsed: ParsedQuery) -> tuple[set[str], tuple[str, ...]]:
     return wanted, parsed.prefixes
 
 
+@lru_cache(maxsize=100_000)
+def _analysed(word: str) -> tuple[str, frozenset[str]]:
+    """A word of a text folded, and its index terms. Texts repeat their words, and analysing one
+    word by one is the snippet's main cost, so the answers are kept (per process, bounded)."""
+    folded = fold(word).lower()
+    return folded, frozenset(terms(folded))
+
+
 def snippet(text: str, parsed: ParsedQuery, *, width: int = SNIPPET_CHARS) -> str:
     """A window of ``text`` around the first match, HTML-escaped, each match in ``<mark>``."""
     text = text[:SCAN_CHARS]
     wanted, prefixes = _wanted(parsed)
     spans: list[tuple[int, int]] = []
     for match in WORD.finditer(text):
-        folded = fold(match.group()).lower()
+        folded, found = _analysed(match.group())
         by_prefix = bool(prefixes) and folded.startswith(prefixes)
-        if by_prefix or (wanted and wanted.intersection(terms(folded))):
+        if by_prefix or not wanted.isdisjoint(found):
             spans.append(match.span())
         if spans and match.start() > spans[0][0] + width:
             break

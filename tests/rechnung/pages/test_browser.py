@@ -92,7 +92,8 @@ def test_every_page_is_accessible(page: Page, scene: Booked, language: str) -> N
     page.goto("/intern/rechnungen/zahlungslaeufe/")
     assert page.locator("main form tbody tr").count() == 1
     assert_accessible(page, label=f"zahlungslaeufe {language}")
-    page.click("main table >> nth=1 >> a")
+    with page.expect_navigation():
+        page.click("main table >> nth=1 >> a")
     assert_accessible(page, label=f"zahlungslauf {language}")
 
 

@@ -127,6 +127,31 @@ def do_akte_create(
     return akte
 
 
+def jahresakte(
+    *, principal: Principal, position: Aktenplanposition, unit: Organisationseinheit, titel: str
+) -> Akte:
+    """The open, unrestricted Akte ``titel`` of this year at ``position`` led by ``unit``, formed
+    on first use (the "Posteingang 2026" of a unit, the online applications of a Leistung). The
+    caller holds a row lock that makes two concurrent first uses form it once."""
+    found = Akte.objects.filter(
+        mandant=principal.mandant,
+        position=position,
+        federfuehrende_oe=unit,
+        jahr=timezone.localdate().year,
+        titel=titel,
+        status=AktenStatus.OFFEN,
+    ).first()
+    if found is not None:
+        return found
+    return do_akte_create(
+        principal=principal,
+        position=position,
+        titel=titel,
+        unit=unit,
+        vertraulichkeit=Vertraulichkeit.OFFEN,
+    )
+
+
 def akte_close(*, principal: Principal, akte: Akte) -> Akte:
     """zdA: close an Akte whose Vorgänge are all done; the retention period starts."""
     with transaction.atomic():

@@ -70,7 +70,9 @@ def clean(
         return _address(field, raw, key, required)
     if field.type == FieldType.CHOICE and field.widget == Widget.CHECKBOX:
         return _checkboxes(field, raw.get(key), key, required)
-    if field.type in (FieldType.FILE, FieldType.GROUP):
+    if field.type == FieldType.FILE:
+        return _files(raw.get(key), key, required)
+    if field.type == FieldType.GROUP:
         return None, []
     value = raw.get(key, "")
     text = value if isinstance(value, str) else ""
@@ -234,3 +236,11 @@ _CLEANERS = {
     FieldType.EMAIL: _email,
     FieldType.IBAN: _iban,
 }
+
+
+def _files(value: object, key: str, required: bool) -> tuple[Any, list[Problem]]:
+    """A file field's value: the names of its uploaded files (set by the upload, never posted)."""
+    names = [n for n in value if isinstance(n, str)] if isinstance(value, list) else []
+    if not names:
+        return None, [(key, _("Please add a file."))] if required else []
+    return names, []

@@ -41,6 +41,8 @@ class Control:
     items: list[Item] = field(default_factory=list)
     can_add: bool = False
     accept: str = ""
+    #: a file field at a step's top level takes uploads (inside a group it does not, yet)
+    uploadable: bool = False
 
     @property
     def hint_id(self) -> str:
@@ -127,6 +129,11 @@ class _Builder:
             self.entry(item, control)
         else:
             control.accept = ",".join(item.accept)
+            files = self.raw.get(key)
+            if isinstance(files, list):
+                control.values = [name for name in files if isinstance(name, str)]
+            control.problems = self.problems(key, item.label)
+            control.uploadable = not group
         return control
 
     def entry(self, item: Field, control: Control) -> None:

@@ -38,7 +38,7 @@ def summarize(definition: Definition, evaluation: Evaluation) -> list[StepSummar
 def _rows(fields: tuple[Field, ...], values: dict[str, Any], level: int) -> list[Row]:
     rows: list[Row] = []
     for item in fields:
-        if item.type == FieldType.FILE or (item.id not in values and item.type != FieldType.GROUP):
+        if item.id not in values and item.type != FieldType.GROUP:
             continue
         if item.type == FieldType.GROUP:
             for number, entry in enumerate(values.get(item.id, []), 1):
@@ -64,6 +64,8 @@ def display(item: Field, value: Any) -> str:
     if item.type == FieldType.ADDRESS:
         lines = [value["strasse"], value["zusatz"], f"{value['plz']} {value['ort']}"]
         return ", ".join(line for line in lines if line)
+    if item.type == FieldType.FILE:
+        return ", ".join(value)
     if item.type == FieldType.IBAN:
         return " ".join(value[i : i + 4] for i in range(0, len(value), 4))
     return str(value) if value != "" else _("(none)")

@@ -1,4 +1,5 @@
-from amtsfluss.dienste.models.entwurf import Entwurf
+from amtsfluss.dienste.models.antrag import Antrag, AntragEreignis, AntragStatus
+from amtsfluss.dienste.models.entwurf import Entwurf, EntwurfDatei
 from amtsfluss.dienste.models.formular import Formular, Formularversion
 from amtsfluss.dienste.models.leistung import (
     LEIKA_LENGTH,
@@ -9,7 +10,11 @@ from amtsfluss.dienste.models.leistung import (
 
 __all__ = [
     "LEIKA_LENGTH",
+    "Antrag",
+    "AntragEreignis",
+    "AntragStatus",
     "Entwurf",
+    "EntwurfDatei",
     "Formular",
     "Formularversion",
     "Lebenslage",

@@ -34,3 +34,27 @@ class Entwurf(MandantScoped):
 
     def __str__(self) -> str:
         return f"Entwurf {self.pk}"
+
+
+class EntwurfDatei(MandantScoped):
+    """A file uploaded into a draft's file field, kept with the draft (and removed with it).
+
+    The bytes stay in the row, not in the blob store: a draft's files are the applicant's until
+    submission and must vanish with an expired draft. Submission hands them to the Posteingang.
+    """
+
+    entwurf = models.ForeignKey(Entwurf, on_delete=models.CASCADE, related_name="dateien")
+    feld = models.CharField(max_length=40)
+    dateiname = models.CharField(max_length=255)
+    media_type = models.CharField(max_length=120)
+    groesse = models.PositiveIntegerField()
+    inhalt = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("file of a draft")
+        verbose_name_plural = _("files of drafts")
+        ordering = ["entwurf", "feld", "pk"]
+
+    def __str__(self) -> str:
+        return self.dateiname

@@ -14,14 +14,17 @@ import secrets
 from datetime import timedelta
 
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amtsfluss.akte.services.dokument import clean_filename
 from amtsfluss.core.errors import ServiceError
 from amtsfluss.dienste.formdef.evaluate import item_count
 from amtsfluss.dienste.formdef.model import Field, Step
 from amtsfluss.dienste.formdef.raw import RawData, remove_item, step_keys
-from amtsfluss.dienste.models import Entwurf, Formularversion
+from amtsfluss.dienste.models import Entwurf, EntwurfDatei, Formularversion
+from amtsfluss.posteingang.checks import check_file
 
 ENTWURF_GUELTIG_TAGE = 30
 TOKEN_BYTES = 32
@@ -31,8 +34,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def entwurf_create(*, version: Formularversion) -> tuple[Entwurf, str]:
-    """A new, empty draft on ``version`` (published); returns it and the token of its link —
+def entwurf_create(
+    *, version: Formularversion, entries: RawData | None = None
+) -> tuple[Entwurf, str]:
+    """A new draft on ``version`` (published), empty or with ``entries`` as if typed (a
+    signed-in citizen's prefill, ``dienste.prefill``); returns it and the token of its link —
     the only time the token exists in the clear."""
     if not version.is_published:
         raise ServiceError(_("This form is not published."))
@@ -41,6 +47,7 @@ def entwurf_create(*, version: Formularversion) -> tuple[Entwurf, str]:
         entwurf = Entwurf.objects.create(
             mandant_id=version.mandant_id,
             formularversion=version,
+            daten=dict(entries or {}),
             token_hash=token_hash(token),
             gueltig_bis=timezone.now() + timedelta(days=ENTWURF_GUELTIG_TAGE),
         )
@@ -100,3 +107,76 @@ def entwuerfe_purge_expired() -> int:
     """Remove every expired draft; returns how many."""
     deleted, _by_model = Entwurf.objects.filter(gueltig_bis__lte=timezone.now()).delete()
     return deleted
+
+
+# --- files --------------------------------------------------------------------------------------
+
+MAX_FILES_PER_FIELD = 5
+DEFAULT_MAX_MEGABYTES = 10
+MEGABYTE = 1024 * 1024
+
+
+def file_limit(field: Field) -> int:
+    return (field.max_megabytes or DEFAULT_MAX_MEGABYTES) * MEGABYTE
+
+
+def _type_allowed(media_type: str, accept: tuple[str, ...]) -> bool:
+    if not accept:
+        return True
+    major = media_type.split("/", 1)[0]
+    return any(m == media_type or m == f"{major}/*" for m in accept)
+
+
+def _names(entwurf: Entwurf, field: Field) -> list[str]:
+    return list(
+        EntwurfDatei.objects.filter(entwurf=entwurf, feld=field.id)
+        .order_by("pk")
+        .values_list("dateiname", flat=True)
+    )
+
+
+def entwurf_datei_add(
+    *, entwurf: Entwurf, field: Field, filename: str, data: bytes, cut_off: bool = False
+) -> Entwurf:
+    """Keep an uploaded file in a (top-level) file field of the draft, after the Posteingang's
+    checks (content type from the bytes, name matching content, ZIP and PDF checks) and the
+    field's limits; the field's value becomes the list of its file names."""
+    limit = file_limit(field)
+    if cut_off or len(data) > limit:
+        raise ServiceError(_("The file is larger than %s.") % filesizeformat(limit))
+    befund = check_file(data, filename)
+    if not befund.accepted:
+        raise ServiceError(befund.reason)
+    if not _type_allowed(befund.media_type, field.accept):
+        raise ServiceError(_("Files of this type (%s) are not accepted here.") % befund.media_type)
+    with transaction.atomic():
+        entwurf = Entwurf.objects.select_for_update().get(pk=entwurf.pk)
+        if EntwurfDatei.objects.filter(entwurf=entwurf, feld=field.id).count() >= (
+            MAX_FILES_PER_FIELD
+        ):
+            raise ServiceError(_("At most %d files can be added here.") % MAX_FILES_PER_FIELD)
+        EntwurfDatei.objects.create(
+            mandant_id=entwurf.mandant_id,
+            entwurf=entwurf,
+            feld=field.id,
+            dateiname=clean_filename(filename),
+            media_type=befund.media_type,
+            groesse=len(data),
+            inhalt=data,
+        )
+        entwurf.daten = {**entwurf.daten, field.id: _names(entwurf, field)}
+        entwurf.gueltig_bis = timezone.now() + timedelta(days=ENTWURF_GUELTIG_TAGE)
+        entwurf.save(update_fields=["daten", "gueltig_bis", "updated_at"])
+    return entwurf
+
+
+def entwurf_datei_remove(*, entwurf: Entwurf, field: Field, number: int) -> Entwurf:
+    """Remove the ``number``-th file (from 0, in upload order) of a file field."""
+    with transaction.atomic():
+        entwurf = Entwurf.objects.select_for_update().get(pk=entwurf.pk)
+        found = list(EntwurfDatei.objects.filter(entwurf=entwurf, feld=field.id).order_by("pk"))
+        if 0 <= number < len(found):
+            found[number].delete()
+        entwurf.daten = {**entwurf.daten, field.id: _names(entwurf, field)}
+        entwurf.save(update_fields=["daten", "updated_at"])
+    return entwurf

@@ -6,6 +6,7 @@ from amtsfluss.posteingang.models.eingang import (
     Textquelle,
     Transfervermerk,
 )
+from amtsfluss.posteingang.models.klassifikation import Klassifikator, Vorschlag, VorschlagStatus
 from amtsfluss.posteingang.models.sendung import Kanal, PosteingangEinstellung, Sendung
 
 __all__ = [
@@ -13,9 +14,12 @@ __all__ = [
     "Eingang",
     "EingangStatus",
     "Kanal",
+    "Klassifikator",
     "PosteingangEinstellung",
     "Schritt",
     "Sendung",
     "Textquelle",
     "Transfervermerk",
+    "Vorschlag",
+    "VorschlagStatus",
 ]

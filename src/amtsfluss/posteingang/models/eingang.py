@@ -29,6 +29,7 @@ class Schritt(models.TextChoices):
     TEXT = "text", _("Textauszug")
     OCR = "ocr", _("Texterkennung")
     VORSCHAU = "vorschau", _("Vorschau")
+    KLASSIFIKATION = "klassifikation", _("Ablagevorschlag")
     ABLAGE = "ablage", _("Ablage")
 
 
@@ -80,6 +81,7 @@ class Eingang(MandantScoped):
     text_done = models.BooleanField(default=False)
     text = models.TextField(blank=True)  # only while the search app is not installed
     textquelle = models.CharField(max_length=10, choices=Textquelle.choices, blank=True)
+    klassifiziert = models.BooleanField(default=False)  # the suggestion step ran
     dokument = models.ForeignKey(
         Dokument, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

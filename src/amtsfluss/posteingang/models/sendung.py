@@ -54,11 +54,21 @@ class Sendung(MandantScoped):
         return self.betreff
 
 
+#: a Kassenzeichen as printed by most municipal cash offices (until the kasse app names its own)
+DEFAULT_KASSENZEICHEN_MUSTER = (
+    r"\b(?:Kassenzeichen|Kassen-Nr\.?)[:\s]*([0-9][0-9.\-/]{5,30}[0-9])(?![0-9])"
+)
+
+
 class PosteingangEinstellung(MandantScoped):
-    """Where unrouted post is filed: an Akte "Posteingang <year>" per unit at this position."""
+    """Where unrouted post is filed: an Akte "Posteingang <year>" per unit at this position;
+    how a Kassenzeichen is recognised in received text (a regular expression, group 1)."""
 
     aktenplanposition = models.ForeignKey(
         Aktenplanposition, on_delete=models.PROTECT, related_name="+"
+    )
+    kassenzeichen_muster = models.CharField(
+        _("Muster des Kassenzeichens"), max_length=200, default=DEFAULT_KASSENZEICHEN_MUSTER
     )
 
     class Meta:

@@ -17,14 +17,13 @@ from django.utils.translation import gettext_noop
 
 from amtsfluss.akte.models import (
     Akte,
-    AktenStatus,
     Dokumenttyp,
     Dokumentversion,
     Rendition,
     Richtung,
     Vorgang,
 )
-from amtsfluss.akte.services.akte import do_akte_create
+from amtsfluss.akte.services.akte import jahresakte
 from amtsfluss.akte.services.dokument import dokument_create, dokumentversion_add
 from amtsfluss.akte.services.vorgang import vorgang_create
 from amtsfluss.core.errors import ServiceError
@@ -70,24 +69,11 @@ def posteingangsakte(*, principal: Principal, sendung: Sendung) -> Akte:
             _("No Aktenplan position is set for the Posteingang; the file cannot be filed."),
             code="no_position",
         )
-    jahr = timezone.localdate().year
-    titel = f"Posteingang {jahr}"
-    found = Akte.objects.filter(
-        mandant=sendung.mandant,
-        position=einstellung.aktenplanposition,
-        federfuehrende_oe=sendung.unit,
-        jahr=jahr,
-        titel=titel,
-        status=AktenStatus.OFFEN,
-    ).first()
-    if found is not None:
-        return found
-    return do_akte_create(
+    return jahresakte(
         principal=principal,
         position=einstellung.aktenplanposition,
-        titel=titel,
         unit=sendung.unit,
-        vertraulichkeit="offen",
+        titel=f"Posteingang {timezone.localdate().year}",
     )
 
 

@@ -25,3 +25,11 @@ def eingang_status(eingang: Eingang) -> SafeString:
         _KIND.get(EingangStatus(eingang.status), "info"),
         eingang.get_status_display(),
     )
+
+
+@register.simple_tag
+def dokumenttyp_choices() -> list[tuple[str, str]]:
+    """The Dokumenttypen a correction may choose (value, translated label)."""
+    from amtsfluss.akte.models import Dokumenttyp
+
+    return [(str(value), str(label)) for value, label in Dokumenttyp.choices]

@@ -19,7 +19,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from lxml import etree  # type: ignore[import-untyped]
 
-from amtsfluss.rechnung.validation import fastpath, pdf, saxon
+from amtsfluss.rechnung.validation import fastpath, partner, pdf, saxon
 from amtsfluss.rechnung.validation.hardening import MAX_BYTES, hardened_parser, prolog_problem
 from amtsfluss.rechnung.validation.scenarios import (
     NS as SCENARIOS_NS,
@@ -32,6 +32,7 @@ from amtsfluss.rechnung.validation.scenarios import (
     load_configuration,
     profile_below_en16931,
 )
+from amtsfluss.rechnung.validation.split import SplitSchematron, run_whole
 
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 IN_NS = "http://www.xoev.de/de/validator/framework/1/createreportinput"
@@ -115,9 +116,20 @@ class Validator:
     #: run KoSIT's report stylesheet for every verdict, never the shortcut (``fastpath.py``)
     full_report: bool = False
 
-    def __init__(self, root: Path, *, lock_saxon: bool = True, full_report: bool = False) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        lock_saxon: bool = True,
+        full_report: bool = False,
+        split_bytes: int | None = None,
+    ) -> None:
+        """``split_bytes``: documents from this size on share their Schematron with a partner
+        process (``partner.py``); 0 never; ``None``: ``AMTSFLUSS_ERECHNUNG_SPLIT_BYTES`` or
+        256 KiB."""
         started = time.perf_counter()
         self.full_report = full_report
+        self.split_bytes = partner.split_bytes() if split_bytes is None else split_bytes
         self.config: Configuration = load_configuration(root)
         self._schemas: dict[Path, etree.XMLSchema] = {}
         for scenario in self.config.scenarios:
@@ -129,6 +141,8 @@ class Validator:
                 saxon.stylesheet(path)
             if lock_saxon:  # a Registry locks once all of its packs are compiled
                 saxon.lock_protocols()
+        schematron = [path for s in self.config.scenarios for _, path in s.schematron]
+        self.split = SplitSchematron(list(dict.fromkeys(schematron)))
         self.compile_seconds = time.perf_counter() - started
 
     # -- entry points -------------------------------------------------------------------------
@@ -210,9 +224,7 @@ class Validator:
             )
         svrl_docs: list[etree._Element] = []
         if not xsd_errors:  # KoSIT runs Schematron only on schema-valid documents
-            for _, path in scenario.schematron:
-                output = saxon.stylesheet(path).transform_to_string(xdm_node=node)
-                svrl = etree.fromstring(output.encode("utf-8"), hardened_parser())
+            for svrl in self._schematron(scenario, node, text):
                 svrl_docs.append(svrl)
                 for code, finding in _svrl_findings(svrl, plan.levels):
                     messages.append((code, finding.level))
@@ -226,6 +238,14 @@ class Validator:
                 shortcut = _xpath_true(report, scenario.accept_match, scenario.namespaces)
             accept = shortcut
         result.verdict = "accept" if accept else "reject"
+
+    def _schematron(self, scenario: Scenario, node: Any, text: str) -> list[etree._Element]:
+        """The SVRL of each of the scenario's Schematron stylesheets, in order; a large document
+        shares the work with the partner process (the same SVRL, see ``patterns.py``)."""
+        paths = [path for _, path in scenario.schematron]
+        if self.split_bytes and len(text) >= self.split_bytes:
+            return self.split.run(paths, node, text)
+        return [run_whole(path, node) for path in paths]
 
     _selector: fastpath.Selector | None = None
     _plans: dict[int, fastpath.Plan] | None = None

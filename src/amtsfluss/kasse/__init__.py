@@ -1,0 +1,1 @@
+"""Kasse: Forderungen, Kassenzeichen, GiroCode, payment page, CAMT.053, online payment."""

@@ -1,0 +1,1 @@
+"""Citizen accounts (Bürgerkonto): optional, e-mail verified, per Mandant; a prefill source."""

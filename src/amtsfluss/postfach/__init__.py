@@ -1,0 +1,1 @@
+"""Postfach: messages between the administration and the applicant of a Vorgang."""

@@ -1,0 +1,1 @@
+"""The Postfach pages: staff (``staff``) and the applicant's side (``buerger``)."""

@@ -1,0 +1,1 @@
+"""Protection of the public intake: rate limits (``ratelimit``) and proof of work (``pow``)."""
