@@ -1,0 +1,157 @@
+"""Load over many paths for the ``dienste`` benchmark: wrk with a Lua script that takes the next
+path for every request, or (without wrk) an asyncio + httpx generator doing the same.
+
+The common load generator (``bench.common.run_load``) requests one URL; the status pages are
+one per Antrag, and a benchmark over a single token would measure one row's cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+
+import httpx
+
+from bench.common import BenchError, Config, LoadResult, percentile, resolve_generator, wrk_path
+
+_WRK_SCRIPT = """
+local paths = {%(paths)s}
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("next_path", (#threads - 1) * 97)
+end
+function init(args) unexpected = 0 end
+function request()
+  next_path = next_path %% #paths + 1
+  return wrk.format("GET", paths[next_path])
+end
+function response(status, headers, body)
+  if status ~= %(expected)d then unexpected = unexpected + 1 end
+end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + thread:get("unexpected") end
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH_RESULT {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"unexpected\\": %%d, "
+    .. "\\"socket_errors\\": %%d, \\"p50_us\\": %%.1f, \\"p95_us\\": %%.1f, "
+    .. "\\"p99_us\\": %%.1f}\\n",
+    summary.requests, summary.duration, bad, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def rotating_load(
+    base_url: str, paths: Sequence[str], seconds: float, config: Config, expected: int = 200
+) -> LoadResult:
+    """``config.connections`` connections for ``seconds``, each request the next of ``paths``."""
+    if not paths:
+        raise BenchError("no paths to load")
+    if resolve_generator(config) == "wrk":
+        return _wrk(base_url, paths, seconds, config, expected)
+    return _python(base_url, paths, seconds, config.connections, expected)
+
+
+def _lua_string(text: str) -> str:
+    if any(c in text for c in '"\\\n'):
+        raise BenchError(f"a path that does not fit a Lua string: {text!r}")
+    return f'"{text}"'
+
+
+def _wrk(
+    base_url: str, paths: Sequence[str], seconds: float, config: Config, expected: int
+) -> LoadResult:
+    whole_seconds = max(1, round(seconds))  # wrk takes whole seconds
+    script_text = _WRK_SCRIPT % {
+        "paths": ", ".join(_lua_string(p) for p in paths),
+        "expected": expected,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="bench-dienste-") as script:
+        script.write(script_text)
+        script.flush()
+        command = [
+            wrk_path() or "wrk",
+            "--threads", str(min(config.threads, config.connections)),
+            "--connections", str(config.connections),
+            "--duration", f"{whole_seconds}s",
+            "--timeout", "10s",
+            "--script", script.name,
+            base_url,
+        ]  # fmt: skip
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=whole_seconds + 60, check=False
+        )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_RESULT ")), None)
+    if done.returncode != 0 or line is None:
+        raise BenchError(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    data = json.loads(line.removeprefix("BENCH_RESULT "))
+    return LoadResult(
+        generator="wrk",
+        requests=data["requests"],
+        errors=data["unexpected"] + data["socket_errors"],
+        seconds=data["duration_us"] / 1e6,
+        p50_ms=data["p50_us"] / 1000,
+        p95_ms=data["p95_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        generator_cpu_seconds=(after.ru_utime + after.ru_stime)
+        - (before.ru_utime + before.ru_stime),
+    )
+
+
+def _python(
+    base_url: str, paths: Sequence[str], seconds: float, connections: int, expected: int
+) -> LoadResult:
+    cpu_start = time.process_time()
+    latencies, errors, elapsed = asyncio.run(
+        _python_async(base_url, paths, seconds, connections, expected)
+    )
+    return LoadResult(
+        generator="python",
+        requests=len(latencies),
+        errors=errors,
+        seconds=elapsed,
+        p50_ms=percentile(latencies, 50) * 1000,
+        p95_ms=percentile(latencies, 95) * 1000,
+        p99_ms=percentile(latencies, 99) * 1000,
+        generator_cpu_seconds=time.process_time() - cpu_start,
+    )
+
+
+async def _python_async(
+    base_url: str, paths: Sequence[str], seconds: float, connections: int, expected: int
+) -> tuple[list[float], int, float]:
+    latencies: list[float] = []
+    errors = 0
+    counter = 0
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=10) as client:
+        start = time.perf_counter()
+        deadline = start + seconds
+
+        async def user() -> None:
+            nonlocal errors, counter
+            while time.perf_counter() < deadline:
+                path = paths[counter % len(paths)]
+                counter += 1
+                sent = time.perf_counter()
+                try:
+                    response = await client.get(path)
+                except httpx.HTTPError:
+                    errors += 1
+                    continue
+                latencies.append(time.perf_counter() - sent)
+                client.cookies.clear()  # every request as a new visitor, as with wrk
+                if response.status_code != expected:
+                    errors += 1
+
+        await asyncio.gather(*(user() for _ in range(connections)))
+        return latencies, errors, time.perf_counter() - start
