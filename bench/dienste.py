@@ -77,6 +77,7 @@ DEFAULT_CITIZENS = 8
 DEFAULT_SECONDS = 30.0
 DEFAULT_ANTRAEGE = 200
 SUBMIT_WARMUP_S = 5.0  #: at least; a closed loop needs about one walk to reach its pace
+WARMUP_LIMIT_S = 180.0  #: the warm-up ends at the latest after this long
 TOPUP_LIMIT_S = 90.0  #: at most this long for more Anträge after the measured window
 BREAKDOWN_CALLS = 5
 POW_PROCESSES = 2
@@ -390,6 +391,7 @@ class SubmissionPhase:
     status_paths: list[str]
     all_walks: int
     topup_s: float
+    warmup_s: float
 
 
 def _submissions(
@@ -401,15 +403,16 @@ def _submissions(
 ) -> SubmissionPhase:
     warmup = max(config.warmup, SUBMIT_WARMUP_S)
     print(
-        f"   submissions: {options.citizens} citizens, {warmup:g} s warm-up, "
-        f"{options.seconds:g} s measured",
+        f"   submissions: {options.citizens} citizens, warm-up until each has sent once "
+        f"(at least {warmup:g} s), {options.seconds:g} s measured",
         flush=True,
     )
     finished: list[tuple[float, Walk]] = []  # (time the walk ended, walk)
     lock = threading.Lock()
+    started_once: set[int] = set()
+    warm = threading.Event()  # every citizen has finished a walk: the loop has its pace
     start = time.perf_counter()
-    window = (start + warmup, start + warmup + options.seconds)
-    stop_at = [window[1] + TOPUP_LIMIT_S]
+    window = [float("inf"), float("inf")]  # set when the warm-up is over
 
     def solver(token: str, difficulty: int) -> Solution:
         return pool.submit(solve_pow, token, difficulty).result()
@@ -418,7 +421,7 @@ def _submissions(
         now = time.perf_counter()
         if now < window[1]:
             return False
-        if now >= stop_at[0]:
+        if now >= window[1] + TOPUP_LIMIT_S:
             return True
         with lock:
             return sum(1 for _, w in finished if w.status_path) >= options.antraege
@@ -436,13 +439,20 @@ def _submissions(
                 walk_number += 1
                 with lock:
                     finished.append((time.perf_counter(), result))
+                    started_once.add(number)
+                    if len(started_once) == options.citizens:
+                        warm.set()
 
     threads = [
         threading.Thread(target=citizen, args=(n,), daemon=True) for n in range(options.citizens)
     ]
     for thread in threads:
         thread.start()
-    time.sleep(max(0.0, window[0] - time.perf_counter()))
+    warm.wait(timeout=WARMUP_LIMIT_S)
+    time.sleep(max(0.0, start + warmup - time.perf_counter()))
+    warmup_s = time.perf_counter() - start
+    window[0] = time.perf_counter()
+    window[1] = window[0] + options.seconds
     with cpu_usage(groups) as cpu:
         time.sleep(max(0.0, window[1] - time.perf_counter()))
     for thread in threads:
@@ -455,11 +465,13 @@ def _submissions(
     ]  # a failed walk counts when it ended
     paths = [w.status_path for _, w in finished if w.status_path]
     print(
-        f"   {sum(1 for w in in_window if w.status_path)} sends in the window, "
-        f"{len(paths)} Anträge in all ({topup_s:.0f} s after the window)",
+        f"   warm-up {warmup_s:.0f} s, {sum(1 for w in in_window if w.status_path)} sends in "
+        f"the window, {len(paths)} Anträge in all ({topup_s:.0f} s after the window)",
         flush=True,
     )
-    return SubmissionPhase(in_window, cpu.wall_seconds, cpu, paths, len(finished), topup_s)
+    return SubmissionPhase(
+        in_window, cpu.wall_seconds, cpu, paths, len(finished), topup_s, warmup_s
+    )
 
 
 def _submission_row(database: str, phase: SubmissionPhase) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -484,6 +496,7 @@ def _submission_row(database: str, phase: SubmissionPhase) -> tuple[dict[str, An
         **_core_columns(phase.cpu),
     }
     extra = {
+        "warmup_seconds": round(phase.warmup_s, 1),
         "window_seconds": round(phase.window_s, 2),
         "walks_all": phase.all_walks,
         "seconds_after_window": round(phase.topup_s, 1),
@@ -604,6 +617,16 @@ def _limit_note(database: str, measured: Measured) -> str:
             )
             + f"; its transaction (row locks held) {mean['transaction_ms']:.0f} ms"
         )
+        if submissions is not None:
+            held = submissions["per_s"] * mean["transaction_ms"] / 1000
+            lock = "the Leistung's row lock"
+            if database == "SQLite":
+                lock = "the database's write lock"
+            parts.append(
+                f"submissions/s × that transaction = {held:.2f}: the share of the window "
+                f"{lock} was held at least (the transaction renders the PDFs; near 1, "
+                "submissions of one Leistung wait for each other whatever the cores)"
+            )
     return f"{database}, what limits it: " + "; ".join(parts)
 
 
