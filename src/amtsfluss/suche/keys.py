@@ -6,14 +6,14 @@ An index entry is visible to a principal exactly when the two key sets overlap; 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db import connection
 
-from amtsfluss.akte.models import Beteiligung, Vertraulichkeit
+from amtsfluss.akte.models import Vertraulichkeit
 from amtsfluss.core.models import Role
 from amtsfluss.core.permissions import Principal
+from amtsfluss.core.permissions.principal import UNIT_ROLES
 
 
 @dataclass(frozen=True)
@@ -42,23 +42,76 @@ def akte_keys(facts: AkteFacts) -> tuple[str, ...]:
     return tuple(sorted(keys))
 
 
+@dataclass(frozen=True)
+class SearchScope:
+    """What one search may see, read at the moment of the search."""
+
+    keys: frozenset[str]  #: the principal's reader keys
+    hidden_akten: tuple[int, ...]  #: Akten whose entries are being rebuilt (fail closed)
+
+
+_IN_UNIT_ROLES = f"IN ({', '.join(['%s'] * len(UNIT_ROLES))})"
+
+#: One statement for the principal's facts, their valid Beteiligungen and the Akten being
+#: rebuilt. ``acting`` and ``held`` are ``Principal._acting_ids`` and ``_units_by_role`` in SQL
+#: (the user and whom they deputise for now; the roles valid now of those users, in the units
+#: held and every unit below them); tests/suche/test_scope.py proves both give the same keys.
+_SCOPE_SQL = f"""
+WITH acting (id) AS (
+    SELECT u.id FROM core_user u
+    WHERE u.mandant_id = %s AND (u.id = %s OR u.id IN (
+        SELECT v.vertretene_person_id FROM core_vertretung v
+        JOIN core_user p ON p.id = v.vertretene_person_id
+        WHERE v.mandant_id = %s AND v.vertretung_id = %s
+            AND v.valid_from <= %s AND v.valid_until > %s AND p.is_active))
+),
+held (role, unit_id) AS (
+    SELECT m.role, c.descendant_id FROM core_membership m
+    JOIN core_organisationseinheitclosure c ON c.ancestor_id = m.unit_id
+    WHERE m.mandant_id = %s AND m.user_id IN (SELECT id FROM acting)
+        AND (m.valid_from IS NULL OR m.valid_from <= %s)
+        AND (m.valid_until IS NULL OR m.valid_until > %s)
+)
+SELECT 'user', id FROM acting
+UNION ALL SELECT 'oe', unit_id FROM held WHERE role {_IN_UNIT_ROLES}
+UNION ALL SELECT 'lead', unit_id FROM held WHERE role = %s
+UNION ALL SELECT 'grant', b.id FROM akte_beteiligung b
+    WHERE b.mandant_id = %s AND (b.gueltig_bis IS NULL OR b.gueltig_bis > %s)
+        AND (b.user_id IN (SELECT id FROM acting)
+            OR b.unit_id IN (SELECT unit_id FROM held WHERE role {_IN_UNIT_ROLES}))
+UNION ALL SELECT 'hidden', j.akte_id FROM suche_indexauftrag j WHERE j.mandant_id = %s
+"""  # noqa: S608 (fixed text: only placeholders are filled in)
+
+
+def search_scope(principal: Principal) -> SearchScope:
+    """The principal's keys now — units (with everything below), acting persons (Vertretung),
+    units led, valid Beteiligungen — and the Akten hidden while rebuilt, in one query.
+
+    A search runs it once; nothing is cached across searches, so a membership, Vertretung or
+    Beteiligung that changed (or whose time ran out) counts from the next search on.
+    """
+    mandant, user = principal.mandant.pk, principal.user.pk
+    at = connection.ops.adapt_datetimefield_value(principal.at)
+    params = [
+        *(mandant, user, mandant, user, at, at),  # acting
+        *(mandant, at, at),  # held
+        *UNIT_ROLES,
+        Role.AMTSLEITUNG.value,
+        *(mandant, at, *UNIT_ROLES),  # grant
+        mandant,  # hidden
+    ]
+    keys: set[str] = set()
+    hidden: set[int] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(_SCOPE_SQL, params)
+        for kind, pk in cursor.fetchall():
+            if kind == "hidden":
+                hidden.add(int(pk))
+            else:
+                keys.add(f"{kind}:{pk}")
+    return SearchScope(keys=frozenset(keys), hidden_akten=tuple(sorted(hidden)))
+
+
 def principal_keys(principal: Principal) -> frozenset[str]:
     """The principal's keys now: units, acting persons, units led, and valid Beteiligungen."""
-    units = principal.unit_ids()
-    acting = principal.acting_user_ids()
-    grants = (
-        Beteiligung.objects.filter(mandant=principal.mandant)
-        .filter(Q(gueltig_bis__isnull=True) | Q(gueltig_bis__gt=principal.at))
-        .filter(Q(user_id__in=acting) | Q(unit_id__in=units))
-        .values_list("pk", flat=True)
-    )
-    return frozenset(
-        _prefixed("oe", units)
-        + _prefixed("user", acting)
-        + _prefixed("lead", principal.unit_ids_with_role(Role.AMTSLEITUNG))
-        + _prefixed("grant", grants)
-    )
-
-
-def _prefixed(prefix: str, ids: Iterable[int]) -> list[str]:
-    return [f"{prefix}:{pk}" for pk in ids]
+    return search_scope(principal).keys

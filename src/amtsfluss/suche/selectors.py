@@ -1,7 +1,8 @@
 """``search()``: what pages, the API and ``amtsfluss search`` show — only what one may see.
 
-The principal's reader keys go into the engine query itself (``keys.principal_keys``); the
-hits' titles and texts are then read by id for the one page shown.
+The principal's reader keys go into the engine query itself (``keys.search_scope``: one
+query, together with the Akten being rebuilt); the hits' rows and texts are then read by id,
+in one query, for the one page shown.
 """
 
 from __future__ import annotations
@@ -9,15 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from amtsfluss.akte.models import Dokument, Dokumenttyp
+from django.db import connection
+
+from amtsfluss.akte.models import Dokumenttyp
 from amtsfluss.core.permissions import Action, Principal
 from amtsfluss.suche.backends import get_backend
 from amtsfluss.suche.backends.base import EngineQuery, Filters, Order
-from amtsfluss.suche.entries import current_texts
-from amtsfluss.suche.indexing import hidden_akten
-from amtsfluss.suche.keys import principal_keys
+from amtsfluss.suche.keys import search_scope
 from amtsfluss.suche.query import ParsedQuery, parse
-from amtsfluss.suche.snippets import snippet
+from amtsfluss.suche.snippets import SCAN_CHARS, snippet
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 500
@@ -72,11 +73,12 @@ def search(
         return SearchResult(hits=[], total=0)
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     page = max(1, min(page, MAX_PAGE))
+    scope = search_scope(principal)
     engine_query = EngineQuery(
         parsed=parsed,
         filters=filters or Filters(),
-        keys=principal_keys(principal),
-        hidden_akten=hidden_akten(principal.mandant),
+        keys=scope.keys,
+        hidden_akten=scope.hidden_akten,
         order=order,
         offset=(page - 1) * per_page if offset is None else min(max(0, offset), MAX_OFFSET),
         limit=per_page,
@@ -85,28 +87,35 @@ def search(
     return SearchResult(hits=_hits(found.hits, parsed), total=found.total, facets=found.facets)
 
 
+#: The hits' rows with the beginning of the text of their newest current version that has one
+#: (what ``entries.current_texts`` picks) — as much of it as a snippet scans.
+_HIT_ROWS_SQL = """
+SELECT d.id, d.titel, a.aktenzeichen, v.akte_id, d.vorgang_id, d.dokumentdatum, d.dokumenttyp,
+    d.absender_empfaenger,
+    (SELECT SUBSTR(t.text, 1, %s) FROM suche_dokumenttext t
+        JOIN akte_dokumentversion dv ON dv.id = t.dokumentversion_id
+        WHERE dv.dokument_id = d.id AND dv.ist_aktuell
+        ORDER BY dv.nummer DESC, t.id DESC LIMIT 1)
+FROM akte_dokument d
+JOIN akte_vorgang v ON v.id = d.vorgang_id
+JOIN akte_akte a ON a.id = v.akte_id
+WHERE d.id IN ({ids})
+"""
+
+
 def _hits(ranked: list[tuple[int, float | None]], parsed: ParsedQuery) -> list[Hit]:
+    if not ranked:
+        return []
     ids = [pk for pk, _ in ranked]
-    rows = {
-        row[0]: row
-        for row in Dokument.objects.filter(pk__in=ids).values_list(
-            "pk",
-            "titel",
-            "vorgang__akte__aktenzeichen",
-            "vorgang__akte_id",
-            "vorgang_id",
-            "dokumentdatum",
-            "dokumenttyp",
-            "absender_empfaenger",
-        )
-    }
-    texts = current_texts(ids)
+    sql = _HIT_ROWS_SQL.format(ids=", ".join(["%s"] * len(ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [SCAN_CHARS, *ids])
+        rows = {row[0]: row for row in cursor.fetchall()}
     hits = []
     for pk, score in ranked:
         if pk not in rows:
             continue  # deleted since it was indexed
-        _, titel, aktenzeichen, akte_id, vorgang_id, datum, typ, absender = rows[pk]
-        body = texts.get(pk) or absender or titel
+        _, titel, aktenzeichen, akte_id, vorgang_id, datum, typ, absender, text = rows[pk]
         hits.append(
             Hit(
                 dokument_id=pk,
@@ -117,7 +126,7 @@ def _hits(ranked: list[tuple[int, float | None]], parsed: ParsedQuery) -> list[H
                 dokumentdatum=datum,
                 dokumenttyp=typ,
                 score=score,
-                snippet=snippet(body, parsed),
+                snippet=snippet(text or absender or titel, parsed),
             )
         )
     return hits
