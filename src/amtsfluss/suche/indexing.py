@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import partial
 
 from django.db import transaction
+from django.tasks import Task
 from django.utils import timezone
 
 from amtsfluss.akte.models import Dokument
@@ -46,11 +47,23 @@ def _process_after_commit(mandant_id: int) -> None:
         # instead of one each (a tantivy commit costs more than filing the Dokument).
         from amtsfluss.suche.tasks import process_pending_index
 
-        process_pending_index.enqueue()
+        if not _task_waiting(process_pending_index):
+            process_pending_index.enqueue()
         return
     mandant = Mandant.objects.filter(pk=mandant_id).first()
     if mandant is not None:
         process_pending(mandant)
+
+
+def _task_waiting(task: Task[[], int]) -> bool:
+    """The task is queued and not yet started: it will read the journal after this commit, so
+    it takes this transaction's rows too (one index task, not one per filed Dokument)."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(task.get_backend(), DatabaseBackend):
+        return False
+    return DBTaskResult.objects.ready().filter(task_path=task.module_path).exists()
 
 
 def hidden_akten(mandant: Mandant) -> tuple[int, ...]:
