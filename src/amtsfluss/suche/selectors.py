@@ -18,7 +18,7 @@ from amtsfluss.suche.backends import get_backend
 from amtsfluss.suche.backends.base import EngineQuery, Filters, Order
 from amtsfluss.suche.keys import search_scope
 from amtsfluss.suche.query import ParsedQuery, parse
-from amtsfluss.suche.snippets import SCAN_CHARS, snippet
+from amtsfluss.suche.snippets import SCAN_CHARS, Highlighter
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 500
@@ -111,6 +111,7 @@ def _hits(ranked: list[tuple[int, float | None]], parsed: ParsedQuery) -> list[H
     with connection.cursor() as cursor:
         cursor.execute(sql, [SCAN_CHARS, *ids])
         rows = {row[0]: row for row in cursor.fetchall()}
+    highlighter = Highlighter(parsed)
     hits = []
     for pk, score in ranked:
         if pk not in rows:
@@ -126,7 +127,7 @@ def _hits(ranked: list[tuple[int, float | None]], parsed: ParsedQuery) -> list[H
                 dokumentdatum=datum,
                 dokumenttyp=typ,
                 score=score,
-                snippet=snippet(text or absender or titel, parsed),
+                snippet=highlighter.snippet(text or absender or titel),
             )
         )
     return hits
