@@ -106,10 +106,12 @@ def _classify(eingang: Eingang) -> None:
     except Exception:
         logger.exception("posteingang: no suggestion for Eingang %s", eingang.pk)
         Eingang.objects.filter(pk=eingang.pk).update(klassifiziert=True)
+        eingang.klassifiziert = True
 
 
 def _file(eingang: Eingang) -> None:
-    eingang_file(eingang_id=eingang.pk)
+    filed = eingang_file(eingang_id=eingang.pk)
+    eingang.status, eingang.dokument_id = filed.status, filed.dokument_id
 
 
 def _needs_pdf(eingang: Eingang) -> bool:
@@ -142,8 +144,12 @@ def process(eingang_id: int) -> str:
 def _process(eingang_id: int) -> str:
     if not claim(eingang_id):
         return Eingang.objects.filter(pk=eingang_id).values_list("status", flat=True).first() or ""
+    # Read once: this run holds the lease, so only its own steps change the row, and each step
+    # keeps the fields it writes current on this object too.
+    eingang = Eingang.objects.select_related("mandant", "original", "pdf", "archiv").get(
+        pk=eingang_id
+    )
     for schritt, needed, run in STEPS:
-        eingang = Eingang.objects.select_related("mandant").get(pk=eingang_id)
         if eingang.status not in OFFENE_STATUS:
             break
         if not needed(eingang):

@@ -24,6 +24,7 @@ from amtsfluss.akte.models import (
 from amtsfluss.akte.services.vorgang import require_open
 from amtsfluss.core import audit
 from amtsfluss.core.errors import ServiceError
+from amtsfluss.core.models import Blob
 from amtsfluss.core.permissions import Principal
 from amtsfluss.core.services.blobs import blob_store
 
@@ -49,12 +50,22 @@ def _content_size(content: IO[bytes]) -> int:
     return size
 
 
-def _check_size(content: IO[bytes]) -> None:
+def _check_size(content: IO[bytes] | Blob) -> None:
     limit = settings.AMTSFLUSS_MAX_UPLOAD_BYTES
-    if _content_size(content) > limit:
+    size = content.size if isinstance(content, Blob) else _content_size(content)
+    if size > limit:
         raise ServiceError(
             _("The file is larger than the limit of %s.") % filesizeformat(limit), code="too_large"
         )
+
+
+def _stored(principal: Principal, content: IO[bytes] | Blob) -> Blob:
+    """The bytes stored write-once, or the Mandant's Blob as it is (not read and stored again)."""
+    if isinstance(content, Blob):
+        if content.mandant_id != principal.mandant.pk:
+            raise ValueError("a Blob of another Mandant")
+        return content
+    return blob_store(mandant=principal.mandant, content=content)
 
 
 def dokument_create(
@@ -65,13 +76,15 @@ def dokument_create(
     dokumentdatum: date,
     richtung: str,
     dokumenttyp: str,
-    content: IO[bytes],
+    content: IO[bytes] | Blob,
     dateiname: str,
     media_type: str,
     absender_empfaenger: str = "",
     kommentar: str = "",
 ) -> Dokument:
-    """File a new Dokument with its first version into a Vorgang (fetched for 'change')."""
+    """File a new Dokument with its first version into a Vorgang (fetched for 'change').
+
+    ``content`` is the bytes, or a Blob the Mandant holds already (a received file)."""
     titel = titel.strip()
     if not titel:
         raise ServiceError(_("A Dokument needs a title."))
@@ -79,7 +92,7 @@ def dokument_create(
         raise ServiceError(_("Unknown direction or document type."))
     _check_size(content)
     require_open(Vorgang.objects.select_related("akte").get(pk=vorgang.pk).akte)  # before bytes
-    blob = blob_store(mandant=principal.mandant, content=content)  # bytes before rows
+    blob = _stored(principal, content)  # bytes before rows
     with transaction.atomic():
         vorgang = Vorgang.objects.select_related("akte").get(pk=vorgang.pk)
         require_open(vorgang.akte)
@@ -111,7 +124,7 @@ def dokumentversion_add(
     *,
     principal: Principal,
     dokument: Dokument,
-    content: IO[bytes],
+    content: IO[bytes] | Blob,
     dateiname: str,
     media_type: str,
     kommentar: str,
@@ -126,7 +139,7 @@ def dokumentversion_add(
         raise ServiceError(_("Please say why there is a new version."))
     _check_size(content)
     require_open(Dokument.objects.select_related("vorgang__akte").get(pk=dokument.pk).vorgang.akte)
-    blob = blob_store(mandant=principal.mandant, content=content)
+    blob = _stored(principal, content)
     with transaction.atomic():
         dokument = (
             Dokument.objects.select_for_update().select_related("vorgang__akte").get(pk=dokument.pk)

@@ -8,8 +8,6 @@ the unit's Akte "Posteingang <year>" at the Mandant's configured Aktenplan posit
 
 from __future__ import annotations
 
-import io
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +28,6 @@ from amtsfluss.core.errors import ServiceError
 from amtsfluss.core.i18n import stored_text
 from amtsfluss.core.models import Blob, Mandant
 from amtsfluss.core.permissions import Principal
-from amtsfluss.core.services.blobs import blob_open
 from amtsfluss.posteingang import media
 from amtsfluss.posteingang.models import (
     Eingang,
@@ -96,9 +93,17 @@ def _vorgang(principal: Principal, sendung: Sendung) -> Vorgang:
     return vorgang
 
 
-def _content(blob: Blob) -> io.BytesIO:
-    with blob_open(blob=blob) as reader:
-        return io.BytesIO(reader.read_all())
+def _sendung(sendung_id: int) -> Sendung:
+    """The Sendung; locked only while it has no Vorgang yet (its first filing forms the Vorgang
+    once). A formed Vorgang never changes, so later filings of the Sendung — two workers on one
+    large import — do not wait for each other here."""
+    sendungen = Sendung.objects.select_related(
+        "received_by", "unit", "vorgang", "ziel_vorgang", "ziel_akte"
+    )
+    sendung = sendungen.get(pk=sendung_id)
+    if sendung.vorgang_id is None:
+        sendung = sendungen.select_for_update(of=("self",)).get(pk=sendung_id)
+    return sendung
 
 
 def archival_blob(eingang: Eingang) -> Blob | None:
@@ -122,11 +127,7 @@ def eingang_file(*, eingang_id: int) -> Eingang:
             return eingang
         if eingang.original is None:
             raise ServiceError(_("The original of this Eingang was not kept."))
-        sendung = (
-            Sendung.objects.select_for_update(of=("self",))
-            .select_related("received_by", "unit", "vorgang", "ziel_vorgang", "ziel_akte")
-            .get(pk=eingang.sendung_id)
-        )
+        sendung = _sendung(eingang.sendung_id)
         principal = Principal(user=sendung.received_by, mandant=sendung.mandant)
         vorgang = _vorgang(principal, sendung)
         dokument = dokument_create(
@@ -136,7 +137,7 @@ def eingang_file(*, eingang_id: int) -> Eingang:
             dokumentdatum=timezone.localdate(eingang.received_at),
             richtung=Richtung.EINGANG,
             dokumenttyp=Dokumenttyp.EMAIL if eingang.ist_nachricht else Dokumenttyp.SONSTIGES,
-            content=_content(eingang.original),
+            content=eingang.original,  # stored at intake: not read and stored again
             dateiname=eingang.dateiname,
             media_type=eingang.media_type,
             absender_empfaenger=eingang.herkunft.get("from", "")[:300],
@@ -149,7 +150,7 @@ def eingang_file(*, eingang_id: int) -> Eingang:
             dokumentversion_add(
                 principal=principal,
                 dokument=dokument,
-                content=_content(archiv),
+                content=archiv,
                 dateiname=f"{stem}.pdf",
                 media_type=PDF,
                 kommentar=stored_text(gettext_noop("archival rendition (PDF/A-2b)")),
