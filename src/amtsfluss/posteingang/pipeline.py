@@ -73,10 +73,22 @@ def _convert(eingang: Eingang) -> None:
 
 
 def _text(eingang: Eingang) -> None:
+    """The text layer; for a complete one (no OCR follows) also the preview, made in the same
+    child run and stored with the text in one transaction — the step ``vorschau`` is then done."""
     found = produce.extract_text(eingang)
-    if found.complete:
+    if not found.complete:
+        return
+    with transaction.atomic():
+        fields = ["text", "textquelle", "text_done", "updated_at"]
         eingang.text, eingang.textquelle, eingang.text_done = found.text, found.source, True
-        eingang.save(update_fields=["text", "textquelle", "text_done", "updated_at"])
+        preview = found.preview if eingang.vorschau_id is None else None
+        if preview is not None:
+            eingang.vorschau = blob_store(mandant=eingang.mandant, content=preview.png)
+            eingang.seiten = preview.pages
+            fields += ["vorschau", "seiten"]
+        eingang.save(update_fields=fields)
+        if preview is not None:
+            eingang.vermerk_set(seiten=preview.pages, leere_seiten=preview.blank_pages)
 
 
 def _ocr(eingang: Eingang) -> None:

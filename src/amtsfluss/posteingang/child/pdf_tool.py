@@ -8,6 +8,9 @@ line, followed by a binary payload in mode ``render``. Modes:
 ``probe``   ``{"status": "ok", "pages": n}`` | ``encrypted`` | ``broken`` (``error``)
 ``text``    ``{"status": "ok", "pages": [chars per page], "size": n}`` + the UTF-8 text
 ``render``  ``{"status": "ok", "pages": n, "blank": [page numbers], "size": n}`` + page 1 PNG
+``text_render MIN``  as ``text``; when every page has at least MIN characters (no OCR will
+            follow) also ``"render": {"pages", "blank", "size"}`` with the PNG after the text —
+            one run instead of two for a born-digital PDF (left out if rendering fails)
 """
 
 from __future__ import annotations
@@ -52,6 +55,11 @@ def probe(data: bytes) -> None:
 
 
 def text(data: bytes) -> None:
+    payload, per_page = _text_layer(data)
+    answer("ok", payload, pages=per_page, size=len(payload))
+
+
+def _text_layer(data: bytes) -> tuple[bytes, list[int]]:
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTTextContainer
 
@@ -68,7 +76,7 @@ def text(data: bytes) -> None:
         if total > MAX_TEXT_CHARS:
             break
     payload = "\f".join(parts)[:MAX_TEXT_CHARS].encode("utf-8", "replace")
-    answer("ok", payload, pages=per_page, size=len(payload))
+    return payload, per_page
 
 
 def _is_blank(image: Any) -> bool:
@@ -81,6 +89,25 @@ def _is_blank(image: Any) -> bool:
 
 
 def render(data: bytes) -> None:
+    thumbnail, pages, blank = _render(data)
+    answer("ok", thumbnail, pages=pages, blank=blank, size=len(thumbnail))
+
+
+def text_render(data: bytes, min_chars: int) -> None:
+    payload, per_page = _text_layer(data)
+    details: dict[str, Any] = {"pages": per_page, "size": len(payload)}
+    if per_page and min(per_page) >= min_chars:
+        try:
+            thumbnail, pages, blank = _render(data)
+        except Exception:  # the render step then runs alone and says why
+            thumbnail = b""
+        else:
+            details["render"] = {"pages": pages, "blank": blank, "size": len(thumbnail)}
+            payload += thumbnail
+    answer("ok", payload, **details)
+
+
+def _render(data: bytes) -> tuple[bytes, int, list[int]]:
     import pypdfium2
 
     document = pypdfium2.PdfDocument(data)
@@ -97,17 +124,19 @@ def render(data: bytes) -> None:
             buffer = io.BytesIO()
             image.convert("RGB").save(buffer, format="PNG")  # optimize: +6 ms for 9 % smaller
             thumbnail = buffer.getvalue()
-    answer("ok", thumbnail, pages=pages, blank=blank, size=len(thumbnail))
+    return thumbnail, pages, blank
 
 
-MODES = {"probe": probe, "text": text, "render": render}
+MODES: dict[str, Any] = {"probe": probe, "text": text, "render": render}
 
 
 def main(argv: list[str]) -> int:
-    mode = MODES[argv[1]]
     data = sys.stdin.buffer.read()
     try:
-        mode(data)
+        if argv[1] == "text_render":
+            text_render(data, int(argv[2]))
+        else:
+            MODES[argv[1]](data)
     except MemoryError:
         answer("limit", what="MemoryError")
     except RecursionError:

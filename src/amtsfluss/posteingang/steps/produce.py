@@ -17,7 +17,7 @@ from amtsfluss.core.models import Blob
 from amtsfluss.core.services.blobs import blob_open
 from amtsfluss.posteingang import media
 from amtsfluss.posteingang.models import Eingang, Textquelle
-from amtsfluss.posteingang.pdf import PdfAnswer, ask, text_layer
+from amtsfluss.posteingang.pdf import PdfAnswer, ask, text_layer_and_preview
 from amtsfluss.posteingang.steps.images import ImageFailed, image_to_pdf
 from amtsfluss.posteingang.steps.ocr import OcrFailed, run_ocr
 from amtsfluss.posteingang.steps.office import ConversionFailed, office_to_pdf
@@ -63,6 +63,7 @@ class Text:
     text: str
     source: str
     complete: bool  # False: pages without text, OCR needed
+    preview: Preview | None = None  # made in the same child run when the text is complete
 
 
 def plain_text(eingang: Eingang) -> Text:
@@ -85,11 +86,14 @@ def extract_text(eingang: Eingang) -> Text:
         return plain_text(eingang)
     if eingang.media_type in media.IMAGES:
         return Text("", Textquelle.OCR, False)  # a picture has no text layer
-    layer = text_layer(read(working_pdf(eingang)))
+    layer, rendered = text_layer_and_preview(read(working_pdf(eingang)))
     if isinstance(layer, PdfAnswer):  # unreadable for pdfminer: let OCR try
         return Text("", Textquelle.OCR, False)
     source = Textquelle.OFFICE if eingang.media_type in media.OFFICE else Textquelle.TEXTLAYER
-    return Text(layer.text.strip(), source, layer.is_complete)
+    found = None
+    if rendered is not None and layer.is_complete:  # no OCR: the preview is of this PDF
+        found = Preview(rendered.png, rendered.pages, rendered.blank_pages)
+    return Text(layer.text.strip(), source, layer.is_complete, found)
 
 
 @dataclass(frozen=True)
