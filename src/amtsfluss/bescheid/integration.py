@@ -7,6 +7,7 @@
 * ``fee_claim`` — the Bescheid sets the Antrag's fee: ``kasse.services.forderung.forderung_create``
   when the Vorgang has no Forderung yet
 * ``render_pdf`` — ``core.printable.html_to_pdf(html, ua=True)``: PDF/A-2b, tagged, PDF/UA-1
+* ``require_seal`` — ``siegel.selectors.siegel_for`` (is a seal configured?)
 * ``seal`` — ``siegel.services.seal_pdf`` (PAdES with the Mandant's seal; refuses without one)
 * ``deliver`` — ``postfach.services.nachricht_zustellen`` (art ``bescheid``)
 * ``mark_decided`` — ``dienste.services.antrag.antrag_status_set(status="entschieden")``
@@ -38,6 +39,7 @@ from amtsfluss.kasse.selectors import forderung_for_vorgang
 from amtsfluss.kasse.services.forderung import forderung_create
 from amtsfluss.postfach.models import Art
 from amtsfluss.postfach.services import nachricht_zustellen
+from amtsfluss.siegel.selectors import siegel_for
 from amtsfluss.siegel.services import seal_pdf
 
 ZAHLUNGSFRIST_TAGE = 30
@@ -126,6 +128,11 @@ def fee_claim(*, principal: Principal, vorgang: Vorgang, zweck: str) -> None:
 def render_pdf(html: str) -> bytes:
     """The Bescheid as PDF/A-2b, tagged, identified as PDF/UA-1."""
     return html_to_pdf(html, ua=True)
+
+
+def require_seal(mandant: Mandant) -> None:
+    """ServiceError when the Mandant has no seal configured (checked before anything is done)."""
+    siegel_for(mandant)
 
 
 def seal(*, mandant: Mandant, pdf: bytes, reason: str, signer_name: str) -> bytes:

@@ -1,5 +1,6 @@
 """The Bescheid's workflow: draft → Schlusszeichnung requested → signed (PDF, seal, filed) →
-delivered; each step one transaction holding the Bescheid's row lock, with its audit event.
+delivered; each step one transaction holding the Bescheid's row lock, with its audit event
+(the Schlusszeichnung renders and seals between two such transactions, see ``bescheid_sign``).
 
 Callers fetch the objects with the permission engine first: the Vorgang with
 ``access_vorgang(..., Action.CHANGE)`` to draft, the Bescheid with ``access_bescheid(...,
@@ -40,7 +41,7 @@ def IN_PROGRESS() -> str:  # noqa: N802 - a message, named like one
 
 def _locked(bescheid: Bescheid) -> Bescheid:
     return (
-        Bescheid.objects.select_for_update()
+        Bescheid.objects.select_for_update(of=("self",))
         .select_related("vorgang__akte", "vorgang__bearbeitende_oe", "vorgang__mandant", "leistung")
         .get(pk=bescheid.pk)
     )
@@ -168,30 +169,49 @@ def _require_may_sign(principal: Principal, bescheid: Bescheid) -> None:
 
 
 def bescheid_sign(*, principal: Principal, bescheid: Bescheid) -> Bescheid:
-    """The Schlusszeichnung: claim the Antrag's fee with the Kasse (if not yet claimed), render
-    the PDF (signed by the principal, with Kassenzeichen and GiroCode), seal it, file it as a
-    Dokument of the Vorgang, deliver it to the applicant and mark the Antrag decided — all in
-    one transaction under the Bescheid's row lock, so a second click finds it signed."""
+    """The Schlusszeichnung in three steps, so that no lock is held while the PDF is rendered
+    and sealed (1–2 s; a time stamp authority may take up to its timeout), because the audit
+    chain and the Kassenzeichen counter are locked per Mandant:
+
+    1. one short transaction checks the step and the signer and claims the Antrag's fee with
+       the Kasse (Kassenzeichen, GiroCode) unless it is claimed already;
+    2. without a transaction: render the PDF (signed by the principal, with Kassenzeichen and
+       GiroCode) and seal it;
+    3. one transaction under the Bescheid's row lock checks that nobody signed, returned or
+       changed it meanwhile (else a conflict: a second click finds it signed), files the PDF
+       as a Dokument of the Vorgang, delivers it and marks the Antrag decided.
+
+    A missing seal is found before step 1. Any other failure in step 2 leaves the fee claimed
+    (a Kassenzeichen once given is not taken back) and the Bescheid awaiting its
+    Schlusszeichnung; the next attempt reuses the Forderung."""
+    integration.require_seal(principal.mandant)
     with transaction.atomic():
         bescheid = _locked(bescheid)
-        _require_status(bescheid, BescheidStatus.ZUR_SCHLUSSZEICHNUNG)
-        _require_may_sign(principal, bescheid)
+        _require_signable(principal, bescheid)
         vorgang = bescheid.vorgang
-        require_open(vorgang.akte)
-        signer_name = principal.user.get_full_name() or principal.user.username
-        now = timezone.now()
         integration.fee_claim(
             principal=principal,
             vorgang=vorgang,
             zweck=f"{bescheid.leistung.name} {vorgang.akte.aktenzeichen}",
         )
-        pdf = bescheid_pdf(bescheid, signer_name=signer_name, datum=timezone.localdate(now))
-        pdf = integration.seal(
-            mandant=principal.mandant,
-            pdf=pdf,
-            reason=f"{bescheid.titel} {vorgang.akte.aktenzeichen}",
-            signer_name=signer_name,
-        )
+    seen = bescheid.updated_at
+    signer_name = principal.user.get_full_name() or principal.user.username
+    now = timezone.now()
+    pdf = integration.seal(
+        mandant=principal.mandant,
+        pdf=bescheid_pdf(bescheid, signer_name=signer_name, datum=timezone.localdate(now)),
+        reason=f"{bescheid.titel} {vorgang.akte.aktenzeichen}",
+        signer_name=signer_name,
+    )
+    with transaction.atomic():
+        bescheid = _locked(bescheid)
+        _require_signable(principal, bescheid)
+        if bescheid.updated_at != seen:
+            raise ServiceError(
+                _("The Bescheid was changed while it was being signed; please sign again."),
+                code="conflict",
+            )
+        vorgang = bescheid.vorgang
         dokument = dokument_create(
             principal=principal,
             vorgang=vorgang,
@@ -212,6 +232,12 @@ def bescheid_sign(*, principal: Principal, bescheid: Bescheid) -> Bescheid:
         audit.record_action(principal, "bescheid.sign", bescheid, dokument=dokument.pk)
         _deliver(principal, bescheid, dokument)
     return bescheid
+
+
+def _require_signable(principal: Principal, bescheid: Bescheid) -> None:
+    _require_status(bescheid, BescheidStatus.ZUR_SCHLUSSZEICHNUNG)
+    _require_may_sign(principal, bescheid)
+    require_open(bescheid.vorgang.akte)
 
 
 def _deliver(principal: Principal, bescheid: Bescheid, dokument: Dokument) -> None:
