@@ -101,32 +101,38 @@ class Importer:
         for path in files:
             by_folder.setdefault(path.parent, []).append(path)
         for folder, paths in by_folder.items():
-            part: list[tuple[Path, Datei]] = []
-            for path in paths:
-                datei = self._read(path)
-                self.progress(path)
-                if datei is not None:
-                    part.append((path, datei))
-                if len(part) >= PART:
+            for start in range(0, len(paths), PART):
+                part = self._read(paths[start : start + PART])
+                if part:
                     self._hand_in(folder, part)
-                    part = []
-            if part:
-                self._hand_in(folder, part)
         return self.report
 
-    def _read(self, path: Path) -> Datei | None:
+    def _read(self, paths: list[Path]) -> list[tuple[Path, Datei]]:
+        """The files of ``paths`` that are new: within the size limit, and no Eingang of the
+        Mandant (nor an earlier file of this run) has their SHA-256 — one query per part."""
         limit = settings.AMTSFLUSS_MAX_UPLOAD_BYTES
-        if path.stat().st_size > limit:
-            reason = _("The file is larger than the limit of %s.") % filesizeformat(limit)
-            self.report.refused.append({"path": str(path), "reason": reason})
-            return None
-        sha256 = _sha256(path)
-        known = Eingang.objects.filter(mandant=self.target.mandant, sha256=sha256).exists()
-        if known or sha256 in self.seen:
-            self.report.duplicates.append(str(path))
-            return None
-        self.seen.add(sha256)
-        return Datei(path.name, path.read_bytes(), herkunft={"path": str(path)})
+        hashed: list[tuple[Path, str]] = []
+        for path in paths:
+            if path.stat().st_size > limit:
+                reason = _("The file is larger than the limit of %s.") % filesizeformat(limit)
+                self.report.refused.append({"path": str(path), "reason": reason})
+                self.progress(path)
+            else:
+                hashed.append((path, _sha256(path)))
+        known = set(
+            Eingang.objects.filter(
+                mandant=self.target.mandant, sha256__in={sha256 for _path, sha256 in hashed}
+            ).values_list("sha256", flat=True)
+        )
+        part = []
+        for path, sha256 in hashed:
+            self.progress(path)
+            if sha256 in known or sha256 in self.seen:
+                self.report.duplicates.append(str(path))
+                continue
+            self.seen.add(sha256)
+            part.append((path, Datei(path.name, path.read_bytes(), herkunft={"path": str(path)})))
+        return part
 
     def _hand_in(self, folder: Path, part: list[tuple[Path, Datei]]) -> None:
         files = [datei for _path, datei in part]

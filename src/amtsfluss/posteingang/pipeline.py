@@ -25,7 +25,6 @@ from amtsfluss.posteingang import media
 from amtsfluss.posteingang.checks import check_file
 from amtsfluss.posteingang.models import OFFENE_STATUS, Eingang, EingangStatus, Schritt
 from amtsfluss.posteingang.services.ablage import eingang_file
-from amtsfluss.posteingang.services.klassifikation import eingang_classify
 from amtsfluss.posteingang.steps import produce
 from amtsfluss.posteingang.steps.produce import StepFailed
 
@@ -113,6 +112,10 @@ def _preview(eingang: Eingang) -> None:
 
 def _classify(eingang: Eingang) -> None:
     """A suggestion is a help, not a condition: if it fails, the file is filed without one."""
+    # imported here: whoever only hands files in (``amtsfluss import``, uploads) never needs
+    # scikit-learn, which takes a good part of a second to import
+    from amtsfluss.posteingang.services.klassifikation import eingang_classify
+
     try:
         eingang_classify(eingang=eingang)
     except Exception:
