@@ -2,9 +2,15 @@
 
 Submission turns a complete draft into an Antrag and a Vorgang of the Leistung's unit, in one
 transaction: the Vorgang is filed in the Akte "Online-Anträge <Leistung> <year>" at the
-Leistung's Aktenplan position, with the form data as JSON and as PDF/A, the
-Eingangsbestätigung (PDF/A) and the uploaded files through the Posteingang. The draft is
-consumed. It is idempotent: the draft's token decides (``Antrag.einreichung_hash``, unique), so
+Leistung's Aktenplan position, with the form data as JSON and the uploaded files through the
+Posteingang. The draft is consumed. The two PDF/A renditions — the application as submitted and
+the Eingangsbestätigung, both with the case number — are rendered after that commit, without
+any lock held (rendering takes about a second; inside the transaction it held the Leistung's
+row lock, the Mandant's audit chain and, on SQLite, the database's write lock, so submissions
+queued one behind another), and filed in a second short transaction, before the applicant
+gets the answer. Should that fail or the process die in between, the periodic
+``dienste.complete_renditions`` job files them later (``antrag_renditions_complete`` is
+idempotent). It is idempotent: the draft's token decides (``Antrag.einreichung_hash``, unique), so
 a second submission of the same draft — a double click, a second tab, a replayed POST — finds
 the first Antrag and answers with the same status link.
 
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -48,14 +55,15 @@ from amtsfluss.core.services.technical_users import technical_principal
 from amtsfluss.core.tasks import enqueue_on_commit, send_mail_task
 from amtsfluss.dienste.formdef.antragsteller import applicant_email, applicant_name
 from amtsfluss.dienste.formdef.evaluate import evaluate
-from amtsfluss.dienste.formdef.model import Definition
 from amtsfluss.dienste.models import Antrag, AntragEreignis, AntragStatus, Entwurf, Leistung
 from amtsfluss.dienste.selectors.entwurf import access_entwurf, definition_of
 from amtsfluss.dienste.services import antrag_dokumente as dokumente
 from amtsfluss.dienste.services.entwurf import token_hash
 from amtsfluss.konto.models import Buerger
-from amtsfluss.posteingang.models import Kanal
+from amtsfluss.posteingang.models import Eingang, Kanal
 from amtsfluss.posteingang.services.eingang import Datei, eingang_receive
+
+logger = logging.getLogger(__name__)
 
 STATUS_KEY_SALT = "amtsfluss.dienste.antrag.status"
 PDF = "application/pdf"
@@ -131,7 +139,70 @@ def antrag_submit(
         if earlier is None:
             raise
         return earlier
+    try:
+        antrag_renditions_complete(antrag_id=antrag.pk)
+    except Exception:  # the Antrag is committed; the periodic job files its renditions later
+        logger.exception("The renditions of Antrag %s were not filed now", antrag.pk)
+    antrag.refresh_from_db(fields=["eingangsbestaetigung"])
     return Einreichung(antrag, status_token(schluessel), neu=True)
+
+
+def antrag_renditions_complete(*, antrag_id: int) -> bool:
+    """File the PDF/A copy of the application and the Eingangsbestätigung of a submitted Antrag
+    unless they are filed already: rendered with no lock held, filed in one transaction under
+    the Antrag's row lock (a concurrent call files nothing twice). True when this call filed
+    them."""
+    antrag = Antrag.objects.select_related(
+        "mandant", "leistung", "formularversion", "vorgang__bearbeitende_oe"
+    ).get(pk=antrag_id)
+    if antrag.eingangsbestaetigung_id is not None:
+        return False
+    definition = definition_of(antrag.formularversion)
+    stem = f"antrag-{antrag.vorgang_id}"
+    kopie = dokumente.antrag_pdf(antrag, definition, _upload_names(antrag))
+    bestaetigung_pdf = dokumente.eingangsbestaetigung_pdf(antrag)
+    principal = technical_principal(antrag.mandant, prefix="dienste", display_name="Online-Dienste")
+    with transaction.atomic():
+        locked = Antrag.objects.select_for_update(of=("self",)).get(pk=antrag_id)
+        if locked.eingangsbestaetigung_id is not None:
+            return False
+        _dokument(
+            principal, antrag, stored_text(gettext_noop("Application")), kopie, f"{stem}.pdf", PDF
+        )
+        locked.eingangsbestaetigung = dokument_create(
+            principal=principal,
+            vorgang=antrag.vorgang,
+            titel=stored_text(gettext_noop("Acknowledgement of receipt")),
+            dokumentdatum=timezone.localdate(antrag.eingereicht_am),
+            richtung=Richtung.AUSGANG,
+            dokumenttyp=Dokumenttyp.SCHREIBEN,
+            content=io.BytesIO(bestaetigung_pdf),
+            dateiname=f"eingangsbestaetigung-{antrag.vorgang_id}.pdf",
+            media_type=PDF,
+            absender_empfaenger=antrag.antragsteller_name,
+        )
+        locked.save(update_fields=["eingangsbestaetigung"])
+    return True
+
+
+def antraege_renditions_complete(*, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """File the missing renditions of Anträge submitted before ``older_than`` (the periodic
+    job; younger ones are still being completed by their submission). How many were filed."""
+    waiting = Antrag.objects.filter(
+        eingangsbestaetigung__isnull=True, eingereicht_am__lt=timezone.now() - older_than
+    ).values_list("pk", flat=True)
+    return sum(antrag_renditions_complete(antrag_id=pk) for pk in waiting)
+
+
+def _upload_names(antrag: Antrag) -> list[str]:
+    """The file names handed in with the application (the Sendung of its submission)."""
+    return list(
+        Eingang.objects.filter(
+            sendung__ziel_vorgang_id=antrag.vorgang_id, sendung__herkunft__antrag=str(antrag.pk)
+        )
+        .order_by("pk")
+        .values_list("dateiname", flat=True)
+    )
 
 
 def _own(mandant: Mandant, buerger: Buerger | None) -> Buerger | None:
@@ -203,7 +274,7 @@ def _submit_locked(
         for d in entwurf.dateien.order_by("pk")
         if d.feld in evaluation.values
     ]
-    _file(principal, antrag, definition, [*uploaded, *dateien])
+    _file(principal, antrag, [*uploaded, *dateien])
     AntragEreignis.objects.create(
         mandant=antrag.mandant, antrag=antrag, status=AntragStatus.EINGEGANGEN, am=now
     )
@@ -249,27 +320,15 @@ def _dokument(
     )
 
 
-def _file(
-    principal: Principal, antrag: Antrag, definition: Definition, dateien: list[Datei]
-) -> None:
-    """The JSON record, the PDF/A copy, the files (through the Posteingang), the receipt."""
-    stem = f"antrag-{antrag.vorgang_id}"
+def _file(principal: Principal, antrag: Antrag, dateien: list[Datei]) -> None:
+    """The JSON record and the files (through the Posteingang)."""
     _dokument(
         principal,
         antrag,
         stored_text(gettext_noop("Application (data record)")),
         dokumente.datensatz(antrag),
-        f"{stem}.json",
+        f"antrag-{antrag.vorgang_id}.json",
         "application/json",
-    )
-    names = [datei.filename for datei in dateien]
-    _dokument(
-        principal,
-        antrag,
-        stored_text(gettext_noop("Application")),
-        dokumente.antrag_pdf(antrag, definition, names),
-        f"{stem}.pdf",
-        PDF,
     )
     if dateien:
         eingang_receive(
@@ -281,20 +340,6 @@ def _file(
             betreff=antrag.vorgang.betreff,
             ziel_vorgang=antrag.vorgang,
         )
-    bestaetigung = dokument_create(
-        principal=principal,
-        vorgang=antrag.vorgang,
-        titel=stored_text(gettext_noop("Acknowledgement of receipt")),
-        dokumentdatum=timezone.localdate(antrag.eingereicht_am),
-        richtung=Richtung.AUSGANG,
-        dokumenttyp=Dokumenttyp.SCHREIBEN,
-        content=io.BytesIO(dokumente.eingangsbestaetigung_pdf(antrag)),
-        dateiname=f"eingangsbestaetigung-{antrag.vorgang_id}.pdf",
-        media_type=PDF,
-        absender_empfaenger=antrag.antragsteller_name,
-    )
-    antrag.eingangsbestaetigung = bestaetigung
-    antrag.save(update_fields=["eingangsbestaetigung"])
 
 
 def _mail(antrag: Antrag, subject: str, lines: list[str]) -> None:
