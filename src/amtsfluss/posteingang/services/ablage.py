@@ -93,19 +93,6 @@ def _vorgang(principal: Principal, sendung: Sendung) -> Vorgang:
     return vorgang
 
 
-def _sendung(sendung_id: int) -> Sendung:
-    """The Sendung; locked only while it has no Vorgang yet (its first filing forms the Vorgang
-    once). A formed Vorgang never changes, so later filings of the Sendung — two workers on one
-    large import — do not wait for each other here."""
-    sendungen = Sendung.objects.select_related(
-        "received_by", "unit", "vorgang", "ziel_vorgang", "ziel_akte"
-    )
-    sendung = sendungen.get(pk=sendung_id)
-    if sendung.vorgang_id is None:
-        sendung = sendungen.select_for_update(of=("self",)).get(pk=sendung_id)
-    return sendung
-
-
 def archival_blob(eingang: Eingang) -> Blob | None:
     """The PDF/A rendition: from OCR, or LibreOffice's PDF/A-2b export of an Office file."""
     if eingang.archiv is not None:
@@ -127,7 +114,13 @@ def eingang_file(*, eingang_id: int) -> Eingang:
             return eingang
         if eingang.original is None:
             raise ServiceError(_("The original of this Eingang was not kept."))
-        sendung = _sendung(eingang.sendung_id)
+        # Locked also once its Vorgang is formed: the intake extending the Sendung locks it
+        # before the audit chain, so filing takes the same order (else a deadlock on PostgreSQL)
+        sendung = (
+            Sendung.objects.select_for_update(of=("self",))
+            .select_related("received_by", "unit", "vorgang", "ziel_vorgang", "ziel_akte")
+            .get(pk=eingang.sendung_id)
+        )
         principal = Principal(user=sendung.received_by, mandant=sendung.mandant)
         vorgang = _vorgang(principal, sendung)
         dokument = dokument_create(
