@@ -93,6 +93,11 @@ def add_arguments(parser: argparse.ArgumentParser | Any) -> None:
         default=DEFAULT_DOCUMENTS,
         help=f"ingest: number of text PDFs ({DEFAULT_DOCUMENTS})",
     )
+    parser.add_argument(
+        "--ingest-databases",
+        default="sqlite,postgresql",
+        help="ingest: which databases, comma-separated (sqlite,postgresql)",
+    )
 
 
 def word_of(number: int) -> str:
@@ -127,9 +132,15 @@ def write_corpus(folder: Path, count: int) -> None:
 def run(config: Config) -> Report:
     report = Report("ingest", COLUMNS)
     count = int(config.options.get("ingest_documents") or DEFAULT_DOCUMENTS)
-    databases = [Database("SQLite")]
+    wanted = {
+        name.strip().lower()
+        for name in str(config.options.get("ingest_databases") or "sqlite,postgresql").split(",")
+    }
+    databases = [Database("SQLite")] if "sqlite" in wanted else []
     url = postgres_url()
-    if reason := postgres_unreachable(url):
+    if "postgresql" not in wanted:
+        pass
+    elif reason := postgres_unreachable(url):
         warn(report, f"PostgreSQL is not reachable at {redact(url)} ({reason}): SKIPPED")
     else:
         databases.append(Database("PostgreSQL", url))
