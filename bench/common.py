@@ -442,13 +442,13 @@ def serve(inst: Instance, *args: str, startup_timeout: float = 60) -> Iterator[S
         )
     server = Server(f"http://127.0.0.1:{port}", process, log_path)
     try:
-        _wait_healthy(server, startup_timeout)
+        wait_healthy(server, startup_timeout)
         yield server
     finally:
         stop_process_group(process)
 
 
-def _wait_healthy(server: Server, timeout: float) -> None:
+def wait_healthy(server: Server, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
@@ -675,6 +675,16 @@ def _wrk_load(target: LoadTarget, seconds: float, config: Config) -> LoadResult:
             check=False,
         )
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wrk_result(done, before, after)
+
+
+def wrk_result(
+    done: subprocess.CompletedProcess[str],
+    before: resource.struct_rusage,
+    after: resource.struct_rusage,
+) -> LoadResult:
+    """The LoadResult of a finished wrk run whose Lua script printed ``BENCH_RESULT {json}``;
+    ``before``/``after``: the children's rusage around it (wrk's own CPU)."""
     line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_RESULT ")), None)
     if done.returncode != 0 or line is None:
         raise BenchError(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")

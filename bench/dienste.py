@@ -65,6 +65,7 @@ from bench.common import (
     resolve_generator,
     stop_process_group,
     usable_cpus,
+    wait_healthy,
     wait_idle,
     warn,
     wrk_path,
@@ -295,7 +296,7 @@ def serve_with_worker(inst: Instance, timeout: float = 90) -> Iterator[tuple[Ser
         )
     server = Server(f"http://127.0.0.1:{port}", process, log_path)
     try:
-        _wait_healthy(server, timeout)
+        wait_healthy(server, timeout)
         worker = _child(process.pid, "worker")
         web = [pid for pid in _children(process.pid) if pid != worker]
         groups: Groups = {
@@ -305,20 +306,6 @@ def serve_with_worker(inst: Instance, timeout: float = 90) -> Iterator[tuple[Ser
         yield server, groups
     finally:
         stop_process_group(process)
-
-
-def _wait_healthy(server: Server, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise BenchError(f"the server exited during startup:\n{server.log_tail()}")
-        try:
-            if httpx.get(f"{server.base_url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise BenchError(f"no healthy /healthz within {timeout:.0f} s:\n{server.log_tail()}")
 
 
 def _children(pid: int) -> list[int]:

@@ -16,7 +16,8 @@ request the phases are timed by wrapping, for that request only, the functions t
 
 A phase inside another counts for itself only (SQL run by the audit log is ``sql``).
 ``transaction`` is the inclusive time of the locked part of the submission
-(``_submit_locked``: everything between BEGIN and COMMIT, PDF rendering included).
+(``_submit_locked``: everything between BEGIN and COMMIT; since 0a1a14e the PDF renditions are
+rendered after that commit, with no lock held, and filed in a second short transaction).
 """
 
 from __future__ import annotations

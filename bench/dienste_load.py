@@ -8,7 +8,6 @@ one per Antrag, and a benchmark over a single token would measure one row's cach
 from __future__ import annotations
 
 import asyncio
-import json
 import resource
 import subprocess
 import tempfile
@@ -17,7 +16,15 @@ from collections.abc import Sequence
 
 import httpx
 
-from bench.common import BenchError, Config, LoadResult, percentile, resolve_generator, wrk_path
+from bench.common import (
+    BenchError,
+    Config,
+    LoadResult,
+    percentile,
+    resolve_generator,
+    wrk_path,
+    wrk_result,
+)
 
 _WRK_SCRIPT = """
 local paths = {%(paths)s}
@@ -90,21 +97,7 @@ def _wrk(
             command, capture_output=True, text=True, timeout=whole_seconds + 60, check=False
         )
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_RESULT ")), None)
-    if done.returncode != 0 or line is None:
-        raise BenchError(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-    data = json.loads(line.removeprefix("BENCH_RESULT "))
-    return LoadResult(
-        generator="wrk",
-        requests=data["requests"],
-        errors=data["unexpected"] + data["socket_errors"],
-        seconds=data["duration_us"] / 1e6,
-        p50_ms=data["p50_us"] / 1000,
-        p95_ms=data["p95_us"] / 1000,
-        p99_ms=data["p99_us"] / 1000,
-        generator_cpu_seconds=(after.ru_utime + after.ru_stime)
-        - (before.ru_utime + before.ru_stime),
-    )
+    return wrk_result(done, before, after)
 
 
 def _python(
