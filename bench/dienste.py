@@ -611,8 +611,8 @@ def _limit_note(database: str, measured: Measured) -> str:
                 lock = "the database's write lock"
             parts.append(
                 f"submissions/s × that transaction = {held:.2f}: the share of the window "
-                f"{lock} was held at least (the transaction renders the PDFs; near 1, "
-                "submissions of one Leistung wait for each other whatever the cores)"
+                f"{lock} was held at least (near 1, submissions of one Leistung would wait "
+                "for each other whatever the cores)"
             )
     return f"{database}, what limits it: " + "; ".join(parts)
 
