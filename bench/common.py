@@ -423,8 +423,11 @@ class Server:
 
 
 @contextmanager
-def serve(inst: Instance, *args: str, startup_timeout: float = 60) -> Iterator[Server]:
-    """``amtsfluss serve --no-worker`` on a free port; waits for /healthz, stops on exit.
+def serve(
+    inst: Instance, *args: str, startup_timeout: float = 60, worker: bool = False
+) -> Iterator[Server]:
+    """``amtsfluss serve --no-worker`` (with ``worker``: and its worker, as ``make run``) on a
+    free port; waits for /healthz, stops on exit.
 
     The server runs in its own process group, so Ctrl+C reaches only the benchmark, which
     then stops the whole group (serve, granian and its workers).
@@ -433,7 +436,12 @@ def serve(inst: Instance, *args: str, startup_timeout: float = 60) -> Iterator[S
     log_path = inst.data_dir / f"serve-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [*AMTSFLUSS, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port), *args],
+            [
+                *AMTSFLUSS,
+                "serve",
+                *([] if worker else ["--no-worker"]),
+                *("--host", "127.0.0.1", "--port", str(port), *args),
+            ],
             env={**inst.env, "PORT": str(port)},
             cwd=inst.data_dir,
             stdout=log,
@@ -630,9 +638,9 @@ def wait_idle(
     return time.monotonic() - started
 
 
-_WRK_SCRIPT = """
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
+#: wrk's Lua hooks that count unexpected statuses and print ``BENCH_RESULT {json}`` (read by
+#: ``wrk_result``); a script keeps its threads in ``threads`` and is %-formatted with ``expected``.
+WRK_REPORT_LUA = """
 function init(args) unexpected = 0 end
 function response(status, headers, body)
   if status ~= %(expected)d then unexpected = unexpected + 1 end
@@ -649,6 +657,14 @@ function done(summary, latency, requests)
     latency:percentile(50), latency:percentile(95), latency:percentile(99)))
 end
 """
+
+_WRK_SCRIPT = (
+    """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+"""
+    + WRK_REPORT_LUA
+)
 
 
 def _wrk_load(target: LoadTarget, seconds: float, config: Config) -> LoadResult:

@@ -26,7 +26,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import subprocess
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -39,7 +38,6 @@ from typing import Any
 import httpx
 
 from bench.common import (
-    AMTSFLUSS,
     REPO_DIR,
     BenchError,
     Column,
@@ -52,7 +50,6 @@ from bench.common import (
     Table,
     cpu_usage,
     fail,
-    free_port,
     generator_description,
     instance,
     percentile,
@@ -63,9 +60,8 @@ from bench.common import (
     ratio,
     redact,
     resolve_generator,
-    stop_process_group,
+    serve,
     usable_cpus,
-    wait_healthy,
     wait_idle,
     warn,
     wrk_path,
@@ -283,29 +279,15 @@ Groups = dict[str, Any]
 def serve_with_worker(inst: Instance, timeout: float = 90) -> Iterator[tuple[Server, Groups]]:
     """``amtsfluss serve`` (granian and one worker, as ``make run``) on a free port; yields the
     server and its process groups ``web`` and ``worker`` for CPU measurements."""
-    port = free_port()
-    log_path = inst.data_dir / f"serve-{port}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [*AMTSFLUSS, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env={**inst.env, "PORT": str(port)},
-            cwd=inst.data_dir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, log_path)
-    try:
-        wait_healthy(server, timeout)
-        worker = _child(process.pid, "worker")
-        web = [pid for pid in _children(process.pid) if pid != worker]
+    with serve(inst, startup_timeout=timeout, worker=True) as server:
+        pid = server.process.pid
+        worker = _child(pid, "worker")
+        web = [child for child in _children(pid) if child != worker]
         groups: Groups = {
-            "web": lambda: [process.pid, *(p for child in web for p in process_tree(child))],
+            "web": lambda: [pid, *(p for child in web for p in process_tree(child))],
             "worker": lambda: process_tree(worker) if worker else [],
         }
         yield server, groups
-    finally:
-        stop_process_group(process)
 
 
 def _children(pid: int) -> list[int]:

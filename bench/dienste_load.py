@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import httpx
 
 from bench.common import (
+    WRK_REPORT_LUA,
     BenchError,
     Config,
     LoadResult,
@@ -26,33 +27,21 @@ from bench.common import (
     wrk_result,
 )
 
-_WRK_SCRIPT = """
+_WRK_SCRIPT = (
+    """
 local paths = {%(paths)s}
 local threads = {}
 function setup(thread)
   table.insert(threads, thread)
   thread:set("next_path", (#threads - 1) * 97)
 end
-function init(args) unexpected = 0 end
 function request()
   next_path = next_path %% #paths + 1
   return wrk.format("GET", paths[next_path])
 end
-function response(status, headers, body)
-  if status ~= %(expected)d then unexpected = unexpected + 1 end
-end
-function done(summary, latency, requests)
-  local bad = 0
-  for _, thread in ipairs(threads) do bad = bad + thread:get("unexpected") end
-  local e = summary.errors
-  io.write(string.format(
-    "BENCH_RESULT {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"unexpected\\": %%d, "
-    .. "\\"socket_errors\\": %%d, \\"p50_us\\": %%.1f, \\"p95_us\\": %%.1f, "
-    .. "\\"p99_us\\": %%.1f}\\n",
-    summary.requests, summary.duration, bad, e.connect + e.read + e.write + e.timeout,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
-end
 """
+    + WRK_REPORT_LUA
+)
 
 
 def rotating_load(
