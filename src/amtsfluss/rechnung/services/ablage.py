@@ -17,8 +17,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from amtsfluss.akte.models import Akte, AktenStatus, Dokument, Dokumenttyp, Richtung, Vorgang
-from amtsfluss.akte.services.akte import do_akte_create
+from amtsfluss.akte.models import Akte, Dokument, Dokumenttyp, Richtung, Vorgang
+from amtsfluss.akte.services.akte import jahresakte
 from amtsfluss.akte.services.dokument import dokument_create, dokumentversion_add
 from amtsfluss.akte.services.vorgang import vorgang_create
 from amtsfluss.akte.services.wiedervorlage import wiedervorlage_create
@@ -115,21 +115,8 @@ def rechnungsakte(
     position = einstellungen.aktenplanposition
     if position is None:
         return None
-    jahr = timezone.localdate().year
-    titel = f"Rechnungseingang {jahr}"
-    found = Akte.objects.filter(
-        mandant=principal.mandant,
-        position=position,
-        federfuehrende_oe=unit,
-        jahr=jahr,
-        titel=titel,
-        status=AktenStatus.OFFEN,
-    ).first()
-    if found is not None:
-        return found
-    return do_akte_create(
-        principal=principal, position=position, titel=titel, unit=unit, vertraulichkeit="offen"
-    )
+    titel = f"Rechnungseingang {timezone.localdate().year}"
+    return jahresakte(principal=principal, position=position, unit=unit, titel=titel)
 
 
 def _dokument(principal: Principal, vorgang: Vorgang, anlage: Anlage, absender: str) -> Dokument:
