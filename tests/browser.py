@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 REPO_DIR = Path(__file__).parents[1]
@@ -81,8 +81,8 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+def new_context(browser: Browser, live_server: LiveServer) -> BrowserContext:
+    """A browser window of its own (own cookies) on the live server, German, Berlin time."""
     context = browser.new_context(
         base_url=live_server.url,
         locale="de-DE",
@@ -90,6 +90,12 @@ def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
         viewport={"width": 1280, "height": 900},
     )
     context.set_default_timeout(15_000)
+    return context
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    context = new_context(browser, live_server)
     context.add_init_script(_CSP_RECORDER)
     browser_page = context.new_page()
     yield browser_page

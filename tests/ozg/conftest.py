@@ -17,7 +17,7 @@ from pytest_django.live_server_helper import LiveServer
 from amtsfluss.core.demo import DEMO_PASSWORD, DEMO_SLUG
 from amtsfluss.core.models import Mandant
 from amtsfluss.kasse.models import Empfaenger
-from tests.browser import sign_in
+from tests.browser import new_context, sign_in
 from tests.schutz.conftest import empty_cache  # noqa: F401 — autouse: no rate count or spent challenge of an earlier test
 
 DATA = Path(__file__).parent / "data"
@@ -40,13 +40,7 @@ def staff_window(browser: Browser, live_server: LiveServer) -> Iterator[Callable
     contexts = []
 
     def open_as(username: str) -> Page:
-        context = browser.new_context(
-            base_url=live_server.url,
-            locale="de-DE",
-            timezone_id="Europe/Berlin",
-            viewport={"width": 1280, "height": 900},
-        )
-        context.set_default_timeout(15_000)
+        context = new_context(browser, live_server)
         contexts.append(context)
         window = context.new_page()
         sign_in(window, username, DEMO_PASSWORD)
