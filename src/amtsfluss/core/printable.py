@@ -9,10 +9,14 @@ in the XMP packet (declared by a PDF/A extension schema, as PDF/A-2 requires for
 does not predefine) and ``/ViewerPreferences /DisplayDocTitle true``. The template must then
 have a ``<title>`` and ``<html lang>``: without them the document cannot be accessible, and
 rendering refuses.
+
+WeasyPrint is imported on the first rendering, not with this module: it takes most of a second
+to import, and every process imports this module (web, worker, every command) while few render.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 from xml.etree.ElementTree import (  # we only write XML here, never parse it
     Element,
@@ -23,14 +27,11 @@ from xml.etree.ElementTree import (  # we only write XML here, never parse it
 
 import pydyf  # type: ignore[import-untyped]
 from django.utils.safestring import SafeString, mark_safe
-from weasyprint import HTML  # type: ignore[import-untyped]
-from weasyprint.pdf.metadata import NS  # type: ignore[import-untyped]
-from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
 PDF_VARIANT = "pdf/a-2b"
 
-_RDF = NS["rdf"]
-_PDFUAID = NS["pdfuaid"]
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
 _EXTENSION = "http://www.aiim.org/pdfa/ns/extension/"
 _SCHEMA = "http://www.aiim.org/pdfa/ns/schema#"
 _PROPERTY = "http://www.aiim.org/pdfa/ns/property#"
@@ -44,11 +45,17 @@ _XMP_HEADER = (
 _XMP_FOOTER = b'</x:xmpmeta>\n<?xpacket end="r"?>'
 
 
-class RefusingURLFetcher(URLFetcher):  # type: ignore[misc]
-    """Fetches nothing: a print template is self-contained, so any URL is a mistake."""
+@cache
+def _refusing_fetcher_class() -> type:
+    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        raise ValueError(f"URL fetching is disabled for printable PDFs: {url[:80]}")
+    class RefusingURLFetcher(URLFetcher):  # type: ignore[misc]
+        """Fetches nothing: a print template is self-contained, so any URL is a mistake."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            raise ValueError(f"URL fetching is disabled for printable PDFs: {url[:80]}")
+
+    return RefusingURLFetcher
 
 
 def css_string(text: str) -> SafeString:
@@ -61,7 +68,9 @@ def html_to_pdf(html: str, *, ua: bool = False) -> bytes:
     """``html`` as PDF/A-2b with a structure tree (tagged), fetching nothing.
 
     ``ua=True``: also PDF/UA-1 (title shown, language and title required, see the module)."""
-    document = HTML(string=html, url_fetcher=RefusingURLFetcher())
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    document = HTML(string=html, url_fetcher=_refusing_fetcher_class()())
     finisher = _pdf_ua_finisher if ua else None
     pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, finisher=finisher)
     return pdf
