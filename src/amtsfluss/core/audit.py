@@ -96,14 +96,15 @@ def record(
     """Append one event to the Mandant's chain, inside the caller's transaction if any.
 
     The chain head row is locked for the append, so concurrent writers queue up per Mandant.
+    No savepoint of its own: an event that cannot be written fails the caller's transaction,
+    which must not commit without it.
     """
     ctx = context.current()
     chain = chain_of(mandant)
     label = actor_label or (actor.username if actor is not None else f"<{ctx.channel}>")
     clean_details = _clean_details(details or {})
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.get_or_create(chain=chain, defaults={"hash": GENESIS})
-        head = AuditChainHead.objects.select_for_update().get(pk=head.pk)
+    with transaction.atomic(savepoint=False):
+        head = _locked_head(chain)
         event = AuditEvent(
             chain=chain,
             seq=head.seq + 1,
@@ -123,6 +124,15 @@ def record(
         event.save()
         AuditChainHead.objects.filter(pk=head.pk).update(seq=event.seq, hash=event.hash)
     return event
+
+
+def _locked_head(chain: str) -> AuditChainHead:
+    """The chain's head row, locked; formed with the chain's first event."""
+    locked = AuditChainHead.objects.select_for_update()
+    for head in locked.filter(chain=chain):
+        return head
+    AuditChainHead.objects.get_or_create(chain=chain, defaults={"hash": GENESIS})
+    return locked.get(chain=chain)
 
 
 def record_action(principal: Principal, action: str, obj: Model, **details: Any) -> AuditEvent:

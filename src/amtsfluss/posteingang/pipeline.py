@@ -173,18 +173,20 @@ def _process(eingang_id: int) -> str:
         try:
             run(eingang)
         except (StepFailed, ServiceError) as exc:
-            _klaerung(
+            eingang.status = _klaerung(
                 eingang_id, schritt, exc.reason if isinstance(exc, StepFailed) else exc.message
             )
             break
         except Exception:
             logger.exception("posteingang: step %s of Eingang %s failed", schritt, eingang_id)
-            _klaerung(eingang_id, schritt, _("An unexpected error occurred in this step."))
+            eingang.status = _klaerung(
+                eingang_id, schritt, _("An unexpected error occurred in this step.")
+            )
             break
-    return Eingang.objects.values_list("status", flat=True).get(pk=eingang_id)
+    return eingang.status  # each step keeps it current (the lease keeps other runs out)
 
 
-def _klaerung(eingang_id: int, schritt: str, reason: str) -> None:
+def _klaerung(eingang_id: int, schritt: str, reason: str) -> str:
     Eingang.objects.filter(pk=eingang_id).update(
         status=EingangStatus.KLAERUNG,
         schritt=schritt,
@@ -192,6 +194,7 @@ def _klaerung(eingang_id: int, schritt: str, reason: str) -> None:
         lease_until=None,
         updated_at=timezone.now(),
     )
+    return EingangStatus.KLAERUNG
 
 
 #: an Eingang that was never started this long after its last change lost its task

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import partial
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.tasks import Task
@@ -30,14 +30,62 @@ REINDEX_BATCH = 500
 def akte_changed(*, mandant_id: int, akte_id: int) -> None:
     """Mark the Akte's entries stale now; rebuild them once the transaction has committed."""
     Indexauftrag.objects.create(mandant_id=mandant_id, akte_id=akte_id)
-    transaction.on_commit(partial(_process_after_commit, mandant_id), robust=True)
+    _after_commit(mandant_id)
 
 
 def dokument_changed(*, mandant_id: int, akte_id: int, dokument_id: int) -> None:
     """Mark one Dokument's entry stale (its Akte stays unchanged): only that entry is rebuilt,
     so filing the n-th Dokument of a large Akte does not rebuild the other n − 1."""
     Indexauftrag.objects.create(mandant_id=mandant_id, akte_id=akte_id, dokument_id=dokument_id)
-    transaction.on_commit(partial(_process_after_commit, mandant_id), robust=True)
+    _after_commit(mandant_id)
+
+
+#: how many of the transaction's latest commit callbacks are looked through for its run
+_RECENT_CALLBACKS = 8
+
+
+@dataclass(eq=False)
+class _Run:
+    """The journal processing of one Mandant after one commit, shared by that commit's hooks."""
+
+    mandant_id: int
+    done: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class _ProcessAfterCommit:
+    run: _Run
+
+    def __call__(self) -> None:
+        if not self.run.done:
+            _process_after_commit(self.run.mandant_id)
+            self.run.done = True
+
+
+def _after_commit(mandant_id: int) -> None:
+    """Process the Mandant's journal once the transaction has committed — once per commit:
+    filing a Dokument journals it three times (Dokument, version, text), and the first hook's
+    run takes all three rows; the hooks after it that share its run do nothing.
+
+    Every journal row still registers a hook of its own, so whichever of them outlives a
+    savepoint rollback (Django drops the hooks of a rolled-back savepoint) does the run. Only
+    the transaction's latest hooks are looked through for the run to share: a transaction of
+    thousands of changes stays linear, at worst with a few runs more.
+    """
+    transaction.on_commit(_ProcessAfterCommit(_pending_run(mandant_id)), robust=True)
+
+
+def _pending_run(mandant_id: int) -> _Run:
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        for _sids, hook, _robust in reversed(connection.run_on_commit[-_RECENT_CALLBACKS:]):
+            if (
+                isinstance(hook, _ProcessAfterCommit)
+                and hook.run.mandant_id == mandant_id
+                and not hook.run.done
+            ):
+                return hook.run
+    return _Run(mandant_id)
 
 
 def _process_after_commit(mandant_id: int) -> None:

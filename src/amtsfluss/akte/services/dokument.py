@@ -91,7 +91,8 @@ def dokument_create(
     if richtung not in Richtung.values or dokumenttyp not in Dokumenttyp.values:
         raise ServiceError(_("Unknown direction or document type."))
     _check_size(content)
-    require_open(Vorgang.objects.select_related("akte").get(pk=vorgang.pk).akte)  # before bytes
+    if not isinstance(content, Blob):  # a closed Vorgang refuses before the bytes are stored
+        require_open(Vorgang.objects.select_related("akte").get(pk=vorgang.pk).akte)
     blob = _stored(principal, content)  # bytes before rows
     with transaction.atomic():
         vorgang = Vorgang.objects.select_related("akte").get(pk=vorgang.pk)

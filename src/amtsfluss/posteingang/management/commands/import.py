@@ -22,6 +22,9 @@ class Command(BaseCommand):
         "Import folders of PDF, TIFF, JPEG and Office files into the Posteingang (resumable, "
         "idempotent by content hash); processing runs in the worker."
     )
+    # run often (scripts, a migration folder by folder): no system checks, which import every
+    # page and the API for the URL checks (~1 s); `amtsfluss check` and every server start run them
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")

@@ -15,6 +15,8 @@ from amtsfluss.suche.selectors import MAX_PER_PAGE, search
 
 class Command(BaseCommand):
     help = "Full-text search over the Dokumente the given user may see."
+    # scripts call it per query: skip the system checks (their URL checks import every page)
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("query", help='words, "phrases", prefixes like Bauan*')
