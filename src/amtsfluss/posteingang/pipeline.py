@@ -156,6 +156,15 @@ def process(eingang_id: int) -> str:
         return _process(eingang_id)
 
 
+#: the steps that run a tool on the file (seconds, minutes for a large one): each is written
+#: down when it starts, so the page shows it and the lease is renewed. Classification and
+#: filing take milliseconds; a write each (on SQLite a write transaction each) is not worth it —
+#: a failure still names its step (``_klaerung``).
+SHOWN_WHILE_RUNNING = frozenset(
+    {Schritt.PRUEFUNG, Schritt.KONVERTIERUNG, Schritt.TEXT, Schritt.OCR, Schritt.VORSCHAU}
+)
+
+
 def _process(eingang_id: int) -> str:
     if not claim(eingang_id):
         return Eingang.objects.filter(pk=eingang_id).values_list("status", flat=True).first() or ""
@@ -169,7 +178,8 @@ def _process(eingang_id: int) -> str:
             break
         if not needed(eingang):
             continue
-        _begin(eingang, schritt)
+        if schritt in SHOWN_WHILE_RUNNING:
+            _begin(eingang, schritt)
         try:
             run(eingang)
         except (StepFailed, ServiceError) as exc:
