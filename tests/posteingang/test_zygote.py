@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from amtsfluss.posteingang import pdf, zygote
+from amtsfluss.posteingang.child import pdf_tool
 from amtsfluss.posteingang.sandbox import MIB, Limits
 from amtsfluss.posteingang.steps.images import ImageFailed, image_to_pdf
 from tests.posteingang.files import broken_pdf, encrypted_pdf, scan_png, text_pdf
@@ -115,6 +116,7 @@ def test_a_killed_zygote_is_replaced_on_the_next_run() -> None:
 DIES_AFTER_ONE_RUN = """
 import json, os, sys
 from amtsfluss.posteingang import pdf, zygote
+from amtsfluss.posteingang.child import pdf_tool
 from tests.posteingang.files import text_pdf
 assert pdf.ask("probe", text_pdf("x")).status == "ok"
 print(json.dumps({"zygote": zygote._zygote._process.pid}), flush=True)
@@ -141,3 +143,15 @@ def test_the_zygote_dies_with_the_worker_that_started_it() -> None:
         if worker.poll() is None:
             worker.kill()
             worker.wait()
+
+
+def test_the_warm_up_sample_is_read_by_the_tools_like_a_received_pdf() -> None:
+    """The zygote warms its tools up on a PDF of its own (failures there are swallowed: only
+    speed is lost), so the sample must be one the tools read completely — text and preview."""
+    sample = pdf_tool.sample_pdf(pdf_tool.WARM_UP_TEXT)
+    layer, preview = pdf.text_layer_and_preview(sample)
+    assert isinstance(layer, pdf.TextLayer) and layer.is_complete
+    assert layer.text.strip() == pdf_tool.WARM_UP_TEXT
+    assert preview is not None and preview.pages == 1 and preview.png.startswith(b"\x89PNG")
+    assert pdf.ask("probe", sample).details == {"pages": 1}
+    pdf_tool.warm_up()  # and in this process: no exception

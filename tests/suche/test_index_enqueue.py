@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
-from unittest.mock import patch
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from django.db import transaction

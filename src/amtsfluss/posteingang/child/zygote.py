@@ -3,8 +3,9 @@ limited child for every untrusted file, so a tool run costs a fork instead of an
 start with its imports (about 0.4–0.7 s per run, three runs per received PDF).
 
 Started only by :mod:`amtsfluss.posteingang.zygote` as ``python -I zygote.py FD`` with the
-minimal environment of every sandboxed tool; it never parses a received file itself. FD is its
-end of the control socket. Requests on it:
+minimal environment of every sandboxed tool; it never parses a received file itself, only
+its tools' own warm-up sample (``warm_up``), so the children inherit loaded tables and
+plugins. FD is its end of the control socket. Requests on it:
 
 ``{"op": "run", "tool": "pdf_tool", "argv": [...], "memory": bytes, "cpu": seconds}`` with two
   sockets attached (SCM_RIGHTS): the child's stdin/stdout and its stderr. The zygote forks, the
@@ -53,6 +54,10 @@ def _load(name: str) -> ModuleType:
     spec.loader.exec_module(module)
     for library in getattr(module, "PRELOAD", ()):
         importlib.import_module(library)
+    warm_up = getattr(module, "warm_up", None)
+    if warm_up is not None:
+        with contextlib.suppress(Exception):  # only speed is lost: each child loads on use
+            warm_up()
     return module
 
 
