@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from amtsfluss.core.text_pdf import text_pdf as core_text_pdf
 from amtsfluss.posteingang import pdf, zygote
 from amtsfluss.posteingang.child import pdf_tool
 from amtsfluss.posteingang.sandbox import MIB, Limits
@@ -115,6 +116,7 @@ def test_a_killed_zygote_is_replaced_on_the_next_run() -> None:
 
 DIES_AFTER_ONE_RUN = """
 import json, os, sys
+from amtsfluss.core.text_pdf import text_pdf as core_text_pdf
 from amtsfluss.posteingang import pdf, zygote
 from amtsfluss.posteingang.child import pdf_tool
 from tests.posteingang.files import text_pdf
@@ -146,9 +148,10 @@ def test_the_zygote_dies_with_the_worker_that_started_it() -> None:
 
 
 def test_the_warm_up_sample_is_read_by_the_tools_like_a_received_pdf() -> None:
-    """The zygote warms its tools up on a PDF of its own (failures there are swallowed: only
-    speed is lost), so the sample must be one the tools read completely — text and preview."""
-    sample = pdf_tool.sample_pdf(pdf_tool.WARM_UP_TEXT)
+    """The zygote warms its tools up on a PDF of its own (``core.text_pdf``, loaded by path;
+    failures there are swallowed: only speed is lost), so the sample must be one the tools read
+    completely — text and preview."""
+    sample = core_text_pdf([pdf_tool.WARM_UP_TEXT])
     layer, preview = pdf.text_layer_and_preview(sample)
     assert isinstance(layer, pdf.TextLayer) and layer.is_complete
     assert layer.text.strip() == pdf_tool.WARM_UP_TEXT

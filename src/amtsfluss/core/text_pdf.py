@@ -1,5 +1,7 @@
 """A tiny, valid one-page PDF with a real text layer, written by hand (no PDF library, no
-Django): the demo's Dokumente, the scale data and the ingest benchmark use it."""
+Django): the demo's Dokumente, the scale data and the ingest benchmark use it, and the
+Posteingang's zygote warms its tools up on one — it loads this file by its path, so it must
+import nothing but the standard library."""
 
 from __future__ import annotations
 

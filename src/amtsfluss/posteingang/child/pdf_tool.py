@@ -135,35 +135,24 @@ def warm_up() -> None:
     """Run once by the zygote, on a PDF of our own (never a received one). The libraries load
     their tables, fonts and image plugins on first use; done in the zygote, every forked child
     inherits them instead of loading them again — a child run then takes about half as long."""
-    sample = sample_pdf(WARM_UP_TEXT)
+    sample = _text_pdf_module().text_pdf([WARM_UP_TEXT])
     _text_layer(sample)
     _render(sample)
 
 
-def sample_pdf(line: str) -> bytes:
-    """A one-page PDF with ``line`` (ASCII) in Helvetica, written out by hand."""
-    content = f"BT /F1 12 Tf 72 720 Td ({line}) Tj ET".encode("ascii")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+def _text_pdf_module() -> Any:
+    """``amtsfluss/core/text_pdf.py`` (standard library only), loaded by its path: the zygote
+    runs isolated (``python -I``), without our package on its path."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "core" / "text_pdf.py"
+    spec = importlib.util.spec_from_file_location("amtsfluss_text_pdf", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(str(path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def main(argv: list[str]) -> int:
