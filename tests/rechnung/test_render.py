@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.html import escape
 from pypdf import PdfReader
 
-from amtsfluss.core.printable import RefusingURLFetcher, css_string
+from amtsfluss.core.printable import css_string, refusing_url_fetcher
 from amtsfluss.rechnung.invoice.model import Invoice, Line
 from amtsfluss.rechnung.invoice.parse import parse_invoice
 from amtsfluss.rechnung.invoice.presentation import (
@@ -206,7 +206,7 @@ def test_validation_report_pdf_for_an_unreadable_document() -> None:
 
 
 def test_pdf_fetches_nothing() -> None:
-    fetcher = RefusingURLFetcher()
+    fetcher = refusing_url_fetcher()
     for url in ("https://example.org/logo.png", "file:///etc/passwd", "data:text/css,p{}"):
         with pytest.raises(ValueError, match="disabled"):
             fetcher.fetch(url)

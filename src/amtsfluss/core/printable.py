@@ -45,6 +45,11 @@ _XMP_HEADER = (
 _XMP_FOOTER = b'</x:xmpmeta>\n<?xpacket end="r"?>'
 
 
+def refusing_url_fetcher() -> Any:
+    """WeasyPrint's URL fetcher for printable PDFs: it refuses every URL."""
+    return _refusing_fetcher_class()()
+
+
 @cache
 def _refusing_fetcher_class() -> type:
     from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
@@ -70,7 +75,7 @@ def html_to_pdf(html: str, *, ua: bool = False) -> bytes:
     ``ua=True``: also PDF/UA-1 (title shown, language and title required, see the module)."""
     from weasyprint import HTML  # type: ignore[import-untyped]
 
-    document = HTML(string=html, url_fetcher=_refusing_fetcher_class()())
+    document = HTML(string=html, url_fetcher=refusing_url_fetcher())
     finisher = _pdf_ua_finisher if ua else None
     pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, finisher=finisher)
     return pdf
