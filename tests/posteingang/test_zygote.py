@@ -17,6 +17,7 @@ import pytest
 from amtsfluss.core.text_pdf import text_pdf as core_text_pdf
 from amtsfluss.posteingang import pdf, zygote
 from amtsfluss.posteingang.child import pdf_tool
+from amtsfluss.posteingang.child import zygote as child_zygote
 from amtsfluss.posteingang.sandbox import MIB, Limits
 from amtsfluss.posteingang.steps.images import ImageFailed, image_to_pdf
 from tests.posteingang.files import broken_pdf, encrypted_pdf, scan_png, text_pdf
@@ -119,6 +120,7 @@ import json, os, sys
 from amtsfluss.core.text_pdf import text_pdf as core_text_pdf
 from amtsfluss.posteingang import pdf, zygote
 from amtsfluss.posteingang.child import pdf_tool
+from amtsfluss.posteingang.child import zygote as child_zygote
 from tests.posteingang.files import text_pdf
 assert pdf.ask("probe", text_pdf("x")).status == "ok"
 print(json.dumps({"zygote": zygote._zygote._process.pid}), flush=True)
@@ -148,13 +150,14 @@ def test_the_zygote_dies_with_the_worker_that_started_it() -> None:
 
 
 def test_the_warm_up_sample_is_read_by_the_tools_like_a_received_pdf() -> None:
-    """The zygote warms its tools up on a PDF of its own (``core.text_pdf``, loaded by path;
-    failures there are swallowed: only speed is lost), so the sample must be one the tools read
-    completely — text and preview."""
-    sample = core_text_pdf([pdf_tool.WARM_UP_TEXT])
+    """The zygote warms its tools up on a PDF of its own (``core.text_pdf``, loaded by its path;
+    failures there are swallowed: only speed is lost), so the path must be right and the sample
+    one the tools read completely — text and preview."""
+    sample = core_text_pdf([child_zygote.WARM_UP_TEXT])
     layer, preview = pdf.text_layer_and_preview(sample)
     assert isinstance(layer, pdf.TextLayer) and layer.is_complete
-    assert layer.text.strip() == pdf_tool.WARM_UP_TEXT
+    assert layer.text.strip() == child_zygote.WARM_UP_TEXT
     assert preview is not None and preview.pages == 1 and preview.png.startswith(b"\x89PNG")
     assert pdf.ask("probe", sample).details == {"pages": 1}
-    pdf_tool.warm_up()  # and in this process: no exception
+    assert child_zygote.TEXT_PDF.samefile(Path(core_text_pdf.__code__.co_filename))
+    pdf_tool.warm_up(sample)  # and in this process: no exception

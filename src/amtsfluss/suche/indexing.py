@@ -46,20 +46,16 @@ _RECENT_CALLBACKS = 8
 
 @dataclass(eq=False)
 class _Run:
-    """The journal processing of one Mandant after one commit, shared by that commit's hooks."""
+    """The journal processing of one Mandant after one commit: registered as the commit hook of
+    each of that commit's journal rows, it runs once, at the first of them."""
 
     mandant_id: int
     done: bool = False
 
-
-@dataclass(frozen=True, eq=False)
-class _ProcessAfterCommit:
-    run: _Run
-
     def __call__(self) -> None:
-        if not self.run.done:
-            _process_after_commit(self.run.mandant_id)
-            self.run.done = True
+        if not self.done:
+            _process_after_commit(self.mandant_id)
+            self.done = True
 
 
 def _after_commit(mandant_id: int) -> None:
@@ -72,19 +68,15 @@ def _after_commit(mandant_id: int) -> None:
     the transaction's latest hooks are looked through for the run to share: a transaction of
     thousands of changes stays linear, at worst with a few runs more.
     """
-    transaction.on_commit(_ProcessAfterCommit(_pending_run(mandant_id)), robust=True)
+    transaction.on_commit(_pending_run(mandant_id), robust=True)
 
 
 def _pending_run(mandant_id: int) -> _Run:
     connection = transaction.get_connection()
     if connection.in_atomic_block:
         for _sids, hook, _robust in reversed(connection.run_on_commit[-_RECENT_CALLBACKS:]):
-            if (
-                isinstance(hook, _ProcessAfterCommit)
-                and hook.run.mandant_id == mandant_id
-                and not hook.run.done
-            ):
-                return hook.run
+            if isinstance(hook, _Run) and hook.mandant_id == mandant_id and not hook.done:
+                return hook
     return _Run(mandant_id)
 
 

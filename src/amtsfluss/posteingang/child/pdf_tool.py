@@ -128,31 +128,14 @@ def _render(data: bytes) -> tuple[bytes, int, list[int]]:
 
 
 MODES: dict[str, Any] = {"probe": probe, "text": text, "render": render}
-WARM_UP_TEXT = "Warm-up of the zygote: text layer, preview and probe"
 
 
-def warm_up() -> None:
+def warm_up(sample: bytes) -> None:
     """Run once by the zygote, on a PDF of our own (never a received one). The libraries load
     their tables, fonts and image plugins on first use; done in the zygote, every forked child
     inherits them instead of loading them again — a child run then takes about half as long."""
-    sample = _text_pdf_module().text_pdf([WARM_UP_TEXT])
     _text_layer(sample)
     _render(sample)
-
-
-def _text_pdf_module() -> Any:
-    """``amtsfluss/core/text_pdf.py`` (standard library only), loaded by its path: the zygote
-    runs isolated (``python -I``), without our package on its path."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[2] / "core" / "text_pdf.py"
-    spec = importlib.util.spec_from_file_location("amtsfluss_text_pdf", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(str(path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def main(argv: list[str]) -> int:

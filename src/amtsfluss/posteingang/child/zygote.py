@@ -46,18 +46,29 @@ def exit_frame(code: int) -> bytes:
     return TRAILER + struct.pack("!i", code)
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+#: ``core/text_pdf.py`` (standard library only) makes the tools' warm-up sample; loaded by its
+#: path, as the tools are: the zygote runs isolated (``python -I``), without our package
+TEXT_PDF = Path(__file__).resolve().parents[2] / "core" / "text_pdf.py"
+WARM_UP_TEXT = "Warm-up of the zygote: text layer, preview and probe"
+
+
+def _module_at(name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(name)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def _load(name: str) -> ModuleType:
+    module = _module_at(name, Path(__file__).with_name(f"{name}.py"))
     for library in getattr(module, "PRELOAD", ()):
         importlib.import_module(library)
     warm_up = getattr(module, "warm_up", None)
     if warm_up is not None:
         with contextlib.suppress(Exception):  # only speed is lost: each child loads on use
-            warm_up()
+            warm_up(_module_at("text_pdf", TEXT_PDF).text_pdf([WARM_UP_TEXT]))
     return module
 
 
