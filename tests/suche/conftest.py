@@ -1,7 +1,8 @@
 """Search fixtures: the E-Akte world with Dokumente and texts, indexed by the backend under test.
 
-Every test that takes ``backend`` runs once per backend: tantivy always, postgres when the
-test database is PostgreSQL (on SQLite that parameter is skipped — the other run covers it).
+Every test that takes ``backend`` runs once per backend: tantivy and served (the same index
+behind ``amtsfluss searchd``, here on a thread) always, postgres when the test database is
+PostgreSQL (on SQLite that parameter is skipped — the other run covers it).
 """
 
 from __future__ import annotations
@@ -21,8 +22,15 @@ from amtsfluss.core.services.blobs import blob_store
 from amtsfluss.suche.indexing import reindex
 from amtsfluss.suche.models import Dokumenttext, TextSource
 from tests.akte.conftest import AkteWorld, akten  # noqa: F401 (fixture)
+from tests.suche.searchd_server import TOKEN, searchd_thread
 
-BACKENDS = ["tantivy", "postgres"]
+BACKENDS = ["tantivy", "served", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def searchd_url() -> Iterator[str]:
+    with searchd_thread() as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)
@@ -32,6 +40,9 @@ def backend(request: pytest.FixtureRequest, settings: Any, tmp_path: Path) -> st
         pytest.skip("the postgres backend needs PostgreSQL (covered by the PostgreSQL run)")
     settings.SEARCH_BACKEND = name
     settings.SEARCH_DIR = str(tmp_path / "suche")
+    if name == "served":
+        settings.SEARCH_URL = request.getfixturevalue("searchd_url")
+        settings.SEARCH_TOKEN = TOKEN
     return name
 
 

@@ -1,7 +1,8 @@
 """How exceptions become answers: always JSON ``{"detail": ...}``.
 
 * ``Http404`` (``access()`` found nothing permitted) → 404 with a fixed text, never a hint.
-* ``core.errors.PermissionDenied`` → 403, other ``ServiceError`` → 400, with their message.
+* ``core.errors.PermissionDenied`` → 403, ``core.errors.Unavailable`` → 503, other
+  ``ServiceError`` → 400, with their message.
 * Failed authentication → 401 with ``WWW-Authenticate: Bearer``.
 """
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from amtsfluss.core.errors import PermissionDenied, ServiceError
+from amtsfluss.core.errors import PermissionDenied, ServiceError, Unavailable
 
 
 def install_exception_handlers(api: NinjaAPI) -> None:
@@ -32,7 +33,11 @@ def install_exception_handlers(api: NinjaAPI) -> None:
     def refused(request: HttpRequest, exc: ServiceError | type[ServiceError]) -> HttpResponse:
         if not isinstance(exc, ServiceError):
             raise TypeError(exc)
-        status = 403 if isinstance(exc, PermissionDenied) else 400
+        status = 400
+        if isinstance(exc, PermissionDenied):
+            status = 403
+        elif isinstance(exc, Unavailable):
+            status = 503
         return api.create_response(
             request, {"detail": exc.message, "code": exc.code}, status=status
         )

@@ -15,3 +15,10 @@ class ServiceError(Exception):
 class PermissionDenied(ServiceError):
     def __init__(self, message: str) -> None:
         super().__init__(message, code="forbidden")
+
+
+class Unavailable(ServiceError):
+    """A service this request depends on does not answer (e.g. the search machine): try later."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="unavailable")

@@ -270,9 +270,13 @@ AMTSFLUSS_MAX_UPLOAD_FILES = env_int("AMTSFLUSS_MAX_UPLOAD_FILES", 20)
 AMTSFLUSS_MAX_UPLOAD_BATCH_BYTES = env_int("AMTSFLUSS_MAX_UPLOAD_BATCH_BYTES", 256 * 1024 * 1024)
 
 # Full-text search (docs/design/suche.md): tantivy index files under SEARCH_DIR (one process
-# writes at a time), or PostgreSQL full text for installs with several web machines.
+# writes at a time); for several web machines the same index served by ``amtsfluss searchd``
+# at SEARCH_URL ("served"), or PostgreSQL full text ("postgres").
 SEARCH_BACKEND = env_str("AMTSFLUSS_SEARCH_BACKEND", "tantivy")
 SEARCH_DIR = Path(env_str("AMTSFLUSS_SEARCH_DIR", str(DATA_DIR / "suche")))
+SEARCH_URL = env_str("AMTSFLUSS_SEARCH_URL", "")
+#: shared by searchd and its callers; without it searchd answers nothing but /healthz
+SEARCH_TOKEN = env_str("AMTSFLUSS_SEARCH_TOKEN", "")
 
 # --- logging ----------------------------------------------------------------------------------
 LOG_FORMAT = env_str("AMTSFLUSS_LOG_FORMAT", "text")
