@@ -30,17 +30,24 @@ import argparse
 import bisect
 import json
 import random
+import secrets
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 
 from bench.common import (
+    AMTSFLUSS,
     REPO_DIR,
     RESULTS_DIR,
     BenchError,
@@ -50,10 +57,13 @@ from bench.common import (
     Instance,
     LoadTarget,
     Report,
+    Server,
     Table,
     fail,
+    free_port,
     generator_description,
     instance,
+    instance_env,
     measure,
     percentile,
     postgres_unreachable,
@@ -63,12 +73,21 @@ from bench.common import (
     resolve_generator,
     run_load,
     serve,
+    stop_process_group,
+    wait_healthy,
     warn,
 )
 from bench.ingest import SENTENCES, STREETS, SUBJECTS
 from bench.platform import SESSION_COOKIE
 
 DEFAULT_SIZES = (100_000, 1_000_000)
+#: backend → (the database column's label, runs on PostgreSQL); served = the tantivy index
+#: behind ``amtsfluss searchd`` (a process of its own, index folder of its own), asked over HTTP
+SETUPS = {
+    "tantivy": ("SQLite", False),
+    "postgres": ("PostgreSQL", True),
+    "served": ("PostgreSQL + searchd", True),
+}
 UNITS = 50
 UNIT_PARENT = "90"
 CLERKS = {"1 of 50 units": ("bench-suche-1", 1), "3 of 50 units": ("bench-suche-3", 3)}
@@ -224,6 +243,11 @@ def add_arguments(parser: argparse.ArgumentParser | Any) -> None:
         metavar="N[,M]",
         help="suche: corpus sizes, grown in one instance (100000,1000000)",
     )
+    parser.add_argument(
+        "--search-backends",
+        default=",".join(SETUPS),
+        help=f"suche: which setups, comma-separated ({','.join(SETUPS)})",
+    )
 
 
 def sizes_wanted(config: Config) -> list[int]:
@@ -248,13 +272,21 @@ def run(config: Config) -> Report:
     report.data.update(sizes=sizes, generator=generator_description(resolve_generator(config)))
     setup = Table("Corpus build (grown in one instance; rows, texts, index)", SETUP_COLUMNS)
     report.tables.append(setup)
-    databases = [(Database("SQLite"), "tantivy")]
+    wanted = [name.strip() for name in str(config.options.get("search_backends") or "").split(",")]
+    unknown = set(wanted) - set(SETUPS) - {""}
+    if unknown:
+        raise BenchError(f"--search-backends: unknown {sorted(unknown)}; choose from {SETUPS}")
     url = postgres_url()
-    if reason := postgres_unreachable(url):
-        warn(report, f"PostgreSQL is not reachable at {redact(url)} ({reason}): SKIPPED")
-    else:
-        databases.append((Database("PostgreSQL", url), "postgres"))
-    for database, backend in databases:
+    unreachable = postgres_unreachable(url)
+    for backend in [name for name in SETUPS if name in wanted or wanted == [""]]:
+        label, on_postgres = SETUPS[backend]
+        if on_postgres and unreachable:
+            warn(
+                report,
+                f"PostgreSQL is not reachable at {redact(url)} ({unreachable}): {label} SKIPPED",
+            )
+            continue
+        database = Database(label, url) if on_postgres else Database(label)
         try:
             _run_database(database, backend, sizes, config, report, setup)
         except BenchError as exc:
@@ -286,24 +318,74 @@ def _run_database(
     report: Report,
     setup: Table,
 ) -> None:
+    print(
+        f"-- {database.name} ({backend}): migrate, demo, collectstatic in a fresh data dir",
+        flush=True,
+    )
+    with search_machine(backend) as search_env:
+        env: dict[str, Any] = {"AMTSFLUSS_SEARCH_BACKEND": backend, **search_env}
+        with instance(database, **env) as inst:
+            _run_sizes(inst, database, backend, sizes, config, report, setup)
+
+
+def _run_sizes(
+    inst: Instance,
+    database: Database,
+    backend: str,
+    sizes: list[int],
+    config: Config,
+    report: Report,
+    setup: Table,
+) -> None:
     name = database.name
-    print(f"-- {name} ({backend}): migrate, demo, collectstatic in a fresh data dir", flush=True)
-    with instance(database, AMTSFLUSS_SEARCH_BACKEND=backend) as inst:
-        _driver(inst, {"mode": "setup"})
-        for step, size in enumerate(sizes):
-            print(f"   {name}: growing the corpus to {size:,} Dokumente …", flush=True)
-            grown = _driver(inst, {"mode": "grow", "to": size, "seed": SEED + step})
-            print(f"   {name}: {json.dumps(grown)}", flush=True)
-            setup.rows.append({"database": name, "backend": backend, **grown})
-            print(f"   {name}: in-process measurements at {size:,} …", flush=True)
-            measured = _driver(inst, {"mode": "measure"})
-            _write_profile(name, size, measured["profile"])
-            base = {"database": name, "backend": backend, "documents": size}
-            report.rows += [_with_target({**base, **row}) for row in measured["rows"]]
-            report.data.setdefault("plans", {}).setdefault(name, {})[size] = measured["plans"]
-            with serve(inst) as server:
-                sessions = _driver(inst, {"mode": "sessions"})
-                _measure_http(base, server, sessions, measured["api_params"], config, report)
+    _driver(inst, {"mode": "setup"})
+    for step, size in enumerate(sizes):
+        print(f"   {name}: growing the corpus to {size:,} Dokumente …", flush=True)
+        grown = _driver(inst, {"mode": "grow", "to": size, "seed": SEED + step})
+        print(f"   {name}: {json.dumps(grown)}", flush=True)
+        setup.rows.append({"database": name, "backend": backend, **grown})
+        print(f"   {name}: in-process measurements at {size:,} …", flush=True)
+        measured = _driver(inst, {"mode": "measure"})
+        _write_profile(name, size, measured["profile"])
+        base = {"database": name, "backend": backend, "documents": size}
+        report.rows += [_with_target({**base, **row}) for row in measured["rows"]]
+        report.data.setdefault("plans", {}).setdefault(name, {})[size] = measured["plans"]
+        with serve(inst) as server:
+            sessions = _driver(inst, {"mode": "sessions"})
+            _measure_http(base, server, sessions, measured["api_params"], config, report)
+
+
+@contextmanager
+def search_machine(backend: str) -> Iterator[dict[str, str]]:
+    """For the served backend: ``amtsfluss searchd`` on a free port, with a data folder of its
+    own (as on a search machine of its own); yields what the instance's environment needs to
+    ask it — and its index folder, where the bare engine reads the same index."""
+    if backend != "served":
+        yield {}
+        return
+    folder = Path(tempfile.mkdtemp(prefix="amtsfluss-searchd-"))
+    token = secrets.token_urlsafe(32)
+    port = free_port()
+    search = {"AMTSFLUSS_SEARCH_TOKEN": token, "AMTSFLUSS_SEARCH_DIR": str(folder / "suche")}
+    env = instance_env(folder, Database("SQLite"), **search)
+    try:
+        with (folder / "searchd.log").open("wb") as log:
+            process = subprocess.Popen(
+                [*AMTSFLUSS, "searchd", "--port", str(port)],
+                env=env,
+                cwd=folder,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        server = Server(f"http://127.0.0.1:{port}", process, folder / "searchd.log")
+        try:
+            wait_healthy(server, 60)
+            yield {**search, "AMTSFLUSS_SEARCH_URL": server.base_url}
+        finally:
+            stop_process_group(process)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _measure_http(
@@ -475,10 +557,13 @@ class _Driver:
 
         from amtsfluss.core.demo import DEMO_SLUG
         from amtsfluss.core.models import Mandant
+        from amtsfluss.suche.backends import backend_name
 
         self.connection = connection
         self.mandant = Mandant.objects.get(slug=DEMO_SLUG)
         self.postgres = connection.vendor == "postgresql"
+        #: PostgreSQL full text; tantivy and served both keep a tantivy index in SEARCH_DIR
+        self.full_text_in_database = backend_name() == "postgres"
 
     def _units(self) -> list[int]:
         from amtsfluss.core.models import Organisationseinheit
@@ -639,7 +724,7 @@ class _Driver:
         return os.path.getsize(self.connection.settings_dict["NAME"])
 
     def _index_bytes(self) -> int:
-        if self.postgres:
+        if self.full_text_in_database:
             with self.connection.cursor() as cursor:
                 cursor.execute("SELECT pg_total_relation_size('suche_eintrag')")
                 return int(cursor.fetchone()[0])
@@ -747,7 +832,7 @@ class _Driver:
             hidden_akten=hidden_akten(self.mandant),
         )
         timings = {PATHS[1]: _timed(ours)}
-        if self.postgres:
+        if self.full_text_in_database:
             same, top, plan = self._bare_postgres(ours)
         else:
             same, top, plan = self._bare_tantivy(engine_query)
