@@ -33,3 +33,15 @@ def test_a_broken_pdf_answers_broken() -> None:
     assert isinstance(layer, pdf.PdfAnswer)
     assert layer.status == "broken"
     assert rendered is None
+
+
+def test_the_text_layer_is_clean_text_per_page() -> None:
+    """PDFium's own markers are gone: no CR, a word hyphenated at a line end joined again,
+    umlauts and ß kept; pages apart by form feed, each with its character count."""
+    layer = pdf.text_layer(
+        text_pdf("Die Stadtverwal-", "tung teilt mit: Straßenbaumaßnahme", "Übergabe am Markt")
+    )
+    assert isinstance(layer, pdf.TextLayer)
+    assert layer.text == ("Die Stadtverwaltung teilt mit: Straßenbaumaßnahme\nÜbergabe am Markt")
+    assert not any(ord(char) < 32 and char not in "\n\f" for char in layer.text)
+    assert layer.chars_per_page == [len(layer.text)]
