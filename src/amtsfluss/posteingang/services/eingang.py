@@ -3,7 +3,7 @@
 Used by the intake handler (mail, watched folder), the API, the bulk import and the upload
 page. Every file is checked before the transaction (libmagic, ZIP directory, PDF in a
 limited child); a refused file becomes an Eingang ``abgewiesen`` with the reason, the others go
-on. Accepted Eingänge are handed to the pipeline when the transaction commits.
+on. Accepted Eingänge are handed to the pipeline when the transaction commits, a few per task.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from amtsfluss.core.models import Blob, Mandant, Organisationseinheit
 from amtsfluss.core.permissions import Principal
 from amtsfluss.core.services.blobs import blob_store
 from amtsfluss.core.services.technical_users import technical_principal
-from amtsfluss.core.tasks import enqueue_on_commit
 from amtsfluss.posteingang import media
 from amtsfluss.posteingang.checks import Befund, check_file, too_large
 from amtsfluss.posteingang.models import Eingang, EingangStatus, Kanal, Sendung, Transfervermerk
@@ -169,10 +168,16 @@ def sendung_extend(
 def _add(
     sendung: Sendung, checked: list[_Checked], actor: Principal, geraet: str, *, first: int
 ) -> None:
+    from amtsfluss.posteingang.tasks import enqueue_processing
+
+    accepted = []
     for offset, item in enumerate(checked):
         eingang = _eingang(sendung, first + offset, item)
         if geraet and not item.ist_nachricht:
             _transfervermerk(eingang, actor, geraet)
+        if item.befund.accepted:
+            accepted.append(eingang.pk)
+    enqueue_processing(accepted)
     audit.record_action(
         actor,
         "posteingang.receive",
@@ -189,8 +194,6 @@ def _default_subject(checked: list[_Checked]) -> str:
 
 
 def _eingang(sendung: Sendung, position: int, item: _Checked) -> Eingang:
-    from amtsfluss.posteingang.tasks import process_eingang
-
     dateiname = clean_filename(item.datei.filename)
     accepted = item.befund.accepted
     eingang = Eingang.objects.create(
@@ -216,8 +219,6 @@ def _eingang(sendung: Sendung, position: int, item: _Checked) -> Eingang:
         received_at=timezone.now(),
         finished_at=None if accepted else timezone.now(),
     )
-    if accepted:
-        enqueue_on_commit(process_eingang, eingang.pk)
     return eingang
 
 
