@@ -121,7 +121,7 @@ def eingang_file(*, eingang_id: int) -> Eingang:
             .select_related("received_by", "unit", "vorgang", "ziel_vorgang", "ziel_akte")
             .get(pk=eingang.sendung_id)
         )
-        principal = Principal(user=sendung.received_by, mandant=sendung.mandant)
+        principal = Principal(user=sendung.received_by, mandant=eingang.mandant)
         vorgang = _vorgang(principal, sendung)
         dokument = dokument_create(
             principal=principal,
@@ -149,6 +149,8 @@ def eingang_file(*, eingang_id: int) -> Eingang:
                 kommentar=stored_text(gettext_noop("archival rendition (PDF/A-2b)")),
                 rendition=Rendition.ARCHIV,
             )
+        if eingang.text_done and store_text(original, eingang.text, eingang.textquelle):
+            eingang.text = ""  # kept with the version now, for the search
         eingang.dokument = dokument
         eingang.dokumentversion = original
         eingang.status = EingangStatus.BEREIT
@@ -156,7 +158,19 @@ def eingang_file(*, eingang_id: int) -> Eingang:
         eingang.grund = ""
         eingang.lease_until = None
         eingang.finished_at = timezone.now()
-        eingang.save()
-        if eingang.text_done:
-            store_text(original, eingang.text, eingang.textquelle)
+        eingang.save(update_fields=FILED_FIELDS)
     return eingang
+
+
+#: what filing changes on the Eingang
+FILED_FIELDS = [
+    "text",
+    "dokument",
+    "dokumentversion",
+    "status",
+    "schritt",
+    "grund",
+    "lease_until",
+    "finished_at",
+    "updated_at",
+]

@@ -9,7 +9,6 @@ from django.apps import apps
 from django.db.models import Model
 
 from amtsfluss.akte.models import Dokumentversion
-from amtsfluss.posteingang.models import Eingang
 
 _GERMAN = frozenset(
     "der die das und ist nicht mit für auf den dem sie ein eine ihr wir".split()  # noqa: SIM905
@@ -34,19 +33,15 @@ def search_text_model() -> type[Model] | None:
         return None
 
 
-def store_text(dokumentversion: Dokumentversion, text: str, source: str) -> None:
-    """Keep ``text`` (from ``source``: textlayer, ocr, office, mail) for the search."""
-    text = text.replace("\x00", "")
+def store_text(dokumentversion: Dokumentversion, text: str, source: str) -> bool:
+    """Keep ``text`` (from ``source``: textlayer, ocr, office, mail) of a version just filed
+    for the search; False when the search app is not installed — the Eingang keeps it then."""
     model = search_text_model()
     if model is None:
-        Eingang.objects.filter(dokumentversion=dokumentversion).update(text=text, textquelle=source)
-        return
-    defaults: dict[str, object] = {
-        "text": text,
-        "source": source,
-        "language": guess_language(text),
-    }
+        return False
+    text = text.replace("\x00", "")
+    fields: dict[str, object] = {"text": text, "source": source, "language": guess_language(text)}
     if any(field.name == "mandant" for field in model._meta.get_fields()):
-        defaults["mandant_id"] = dokumentversion.mandant_id
-    model._default_manager.update_or_create(dokumentversion=dokumentversion, defaults=defaults)
-    Eingang.objects.filter(dokumentversion=dokumentversion).update(text="", textquelle=source)
+        fields["mandant_id"] = dokumentversion.mandant_id
+    model._default_manager.create(dokumentversion=dokumentversion, **fields)
+    return True
