@@ -221,3 +221,19 @@ def test_worker_process_runs_a_task_enqueued_by_another_process(tmp_path: Path) 
         output, _ = worker.communicate(timeout=30)
     assert worker.returncode == 0, output
     assert query(database, "SELECT count(*) FROM core_workerheartbeat") == [(0,)]
+
+
+def test_the_worker_imports_what_its_tasks_need_at_start() -> None:
+    """An app's ``worker_preload`` is imported by the worker before its first task (here: the
+    classification's scikit-learn), and not by a process that only sets Django up."""
+    probe = (
+        "import sys, django; django.setup(); "
+        "assert 'sklearn' not in sys.modules; "
+        "from amtsfluss.core.management.commands.worker import preload_task_modules; "
+        "preload_task_modules(); "
+        "assert 'amtsfluss.posteingang.services.klassifikation' in sys.modules; "
+        "assert 'sklearn' in sys.modules"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "amtsfluss.settings.test"}
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]

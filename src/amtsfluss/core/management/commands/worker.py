@@ -8,8 +8,10 @@ import signal
 import socket
 import threading
 from datetime import timedelta
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
@@ -70,6 +72,14 @@ class Heartbeat(threading.Thread):
             connection.close()
 
 
+def preload_task_modules() -> None:
+    """Import what the apps' tasks import on first use (an app's ``worker_preload``), so the
+    worker pays for it at start rather than in the middle of its first task."""
+    for config in apps.get_app_configs():
+        for module in getattr(config, "worker_preload", ()):
+            import_module(module)
+
+
 class Command(DatabaseWorkerCommand):
     help = "Run background tasks from the database queue; several may run on several machines."
 
@@ -78,6 +88,7 @@ class Command(DatabaseWorkerCommand):
         # previous ones back when it returns (--batch, --max-tasks, or run in-process).
         previous = {sig: signal.getsignal(sig) for sig in _STOP_SIGNALS}
         autodiscover_modules("tasks")  # registers every app's tasks and periodic jobs
+        preload_task_modules()
         heartbeat = Heartbeat(options["worker_id"])
         heartbeat.prune()
         heartbeat.beat()
