@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import os
-import threading
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -196,9 +195,6 @@ def _unpacked_size(archive: zipfile.ZipFile, member: zipfile.ZipInfo, total: int
     return total + size
 
 
-_WARNING_FILTERS = threading.Lock()
-
-
 def check_image(data: bytes) -> tuple[str, str] | None:
     too_big = (
         "image_bomb",
@@ -207,10 +203,8 @@ def check_image(data: bytes) -> tuple[str, str] | None:
     )
     # Pillow's own limit stays as it is for the rest of the process: above it Pillow warns
     # (an error here) or raises; below it our smaller limit is compared with the header.
-    # The warning filters are the process's: one check at a time changes them (files are
-    # checked on several threads).
     try:
-        with _WARNING_FILTERS, warnings.catch_warnings():
+        with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 frames = getattr(image, "n_frames", 1)

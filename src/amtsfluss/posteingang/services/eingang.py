@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -89,38 +88,15 @@ class _Checked:
     ist_nachricht: bool = False
 
 
-#: files checked at the same time: a PDF's check waits for its own child process
-CHECK_THREADS = 2
-
-
-def _befund(datei: Datei) -> Befund:
-    with translation.override(settings.LANGUAGE_CODE):  # the reason is stored (stored_text)
-        return too_large() if datei.cut_off_at else check_file(datei.data, datei.filename)
-
-
-def _befunde(files: Sequence[Datei]) -> list[Befund]:
-    """Every file's check, in order; several at once (each untrusted PDF still in a child
-    process of its own), so a hand-in of many files does not wait for one probe after the
-    other."""
-    if len(files) < 2:
-        return [_befund(datei) for datei in files]
-    with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
-        return list(pool.map(_befund, files))
-
-
-def _checked(mandant: Mandant, files: Sequence[Datei]) -> list[_Checked]:
-    checked = []
-    for datei, befund in zip(files, _befunde(files), strict=True):
-        keep = befund.accepted or befund.code != "too_large"
-        blob = blob_store(mandant=mandant, content=datei.data) if keep else None  # bytes first
-        checked.append(_Checked(datei, befund, blob))
-    return checked
-
-
-def _message(mandant: Mandant, body_text: str) -> _Checked:
-    datei = Datei(MESSAGE_FILENAME, body_text.encode("utf-8"))
-    blob = blob_store(mandant=mandant, content=datei.data)
-    return _Checked(datei, Befund(media_type=media.TEXT), blob, ist_nachricht=True)
+def _checked(mandant: Mandant, datei: Datei, *, ist_nachricht: bool = False) -> _Checked:
+    if ist_nachricht:
+        befund = Befund(media_type=media.TEXT)
+    else:
+        with translation.override(settings.LANGUAGE_CODE):  # the reason is stored (stored_text)
+            befund = too_large() if datei.cut_off_at else check_file(datei.data, datei.filename)
+    keep = befund.accepted or befund.code != "too_large"
+    blob = blob_store(mandant=mandant, content=datei.data) if keep else None  # bytes first
+    return _Checked(datei, befund, blob, ist_nachricht)
 
 
 def eingang_receive(
@@ -148,8 +124,11 @@ def eingang_receive(
     actor = acting_principal(mandant, principal)
     _check_unit(mandant, principal, unit)
     _check_target(mandant, ziel_vorgang, ziel_akte)
-    checked = [_message(mandant, body_text)] if body_text.strip() else []
-    checked += _checked(mandant, files)
+    checked = []
+    if body_text.strip():
+        message = Datei(MESSAGE_FILENAME, body_text.encode("utf-8"))
+        checked.append(_checked(mandant, message, ist_nachricht=True))
+    checked += [_checked(mandant, datei) for datei in files]
     if not checked:
         raise ServiceError(_("Nothing was handed in: no file and no text."))
     herkunft = clean_provenance(provenance)
@@ -178,7 +157,7 @@ def sendung_extend(
 ) -> Sendung:
     """Add further files to a Sendung (a bulk import hands a large folder in parts)."""
     actor = acting_principal(sendung.mandant, principal)
-    checked = _checked(sendung.mandant, files)
+    checked = [_checked(sendung.mandant, datei) for datei in files]
     with transaction.atomic():
         sendung = Sendung.objects.select_for_update().get(pk=sendung.pk)
         first = sendung.eingaenge.count()
