@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -322,37 +322,26 @@ def _run_database(
         f"-- {database.name} ({backend}): migrate, demo, collectstatic in a fresh data dir",
         flush=True,
     )
-    with search_machine(backend) as search_env:
+    with ExitStack() as stack:
+        search_env = stack.enter_context(search_machine(backend))
         env: dict[str, Any] = {"AMTSFLUSS_SEARCH_BACKEND": backend, **search_env}
-        with instance(database, **env) as inst:
-            _run_sizes(inst, database, backend, sizes, config, report, setup)
-
-
-def _run_sizes(
-    inst: Instance,
-    database: Database,
-    backend: str,
-    sizes: list[int],
-    config: Config,
-    report: Report,
-    setup: Table,
-) -> None:
-    name = database.name
-    _driver(inst, {"mode": "setup"})
-    for step, size in enumerate(sizes):
-        print(f"   {name}: growing the corpus to {size:,} Dokumente …", flush=True)
-        grown = _driver(inst, {"mode": "grow", "to": size, "seed": SEED + step})
-        print(f"   {name}: {json.dumps(grown)}", flush=True)
-        setup.rows.append({"database": name, "backend": backend, **grown})
-        print(f"   {name}: in-process measurements at {size:,} …", flush=True)
-        measured = _driver(inst, {"mode": "measure"})
-        _write_profile(name, size, measured["profile"])
-        base = {"database": name, "backend": backend, "documents": size}
-        report.rows += [_with_target({**base, **row}) for row in measured["rows"]]
-        report.data.setdefault("plans", {}).setdefault(name, {})[size] = measured["plans"]
-        with serve(inst) as server:
-            sessions = _driver(inst, {"mode": "sessions"})
-            _measure_http(base, server, sessions, measured["api_params"], config, report)
+        inst = stack.enter_context(instance(database, **env))
+        name = database.name
+        _driver(inst, {"mode": "setup"})
+        for step, size in enumerate(sizes):
+            print(f"   {name}: growing the corpus to {size:,} Dokumente …", flush=True)
+            grown = _driver(inst, {"mode": "grow", "to": size, "seed": SEED + step})
+            print(f"   {name}: {json.dumps(grown)}", flush=True)
+            setup.rows.append({"database": name, "backend": backend, **grown})
+            print(f"   {name}: in-process measurements at {size:,} …", flush=True)
+            measured = _driver(inst, {"mode": "measure"})
+            _write_profile(name, size, measured["profile"])
+            base = {"database": name, "backend": backend, "documents": size}
+            report.rows += [_with_target({**base, **row}) for row in measured["rows"]]
+            report.data.setdefault("plans", {}).setdefault(name, {})[size] = measured["plans"]
+            with serve(inst) as server:
+                sessions = _driver(inst, {"mode": "sessions"})
+                _measure_http(base, server, sessions, measured["api_params"], config, report)
 
 
 @contextmanager

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from amtsfluss.core.granian import granian_argv
+
 
 class Command(BaseCommand):
     help = "Start the web server and a background worker; stop both on Ctrl+C."
@@ -28,16 +30,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         amtsfluss = [sys.executable, "-m", "amtsfluss.cli"]
-        web = [
-            sys.executable, "-m", "granian",
-            "--interface", "wsgi",
-            "--host", options["host"],
-            "--port", str(options["port"]),
-            "--workers", str(options["web_workers"]),
-            "--blocking-threads", str(options["threads"]),
-            "--no-ws",
+        web = granian_argv(
             "amtsfluss.wsgi:application",
-        ]  # fmt: skip
+            host=options["host"],
+            port=options["port"],
+            workers=options["web_workers"],
+            threads=options["threads"],
+        )
         children = [subprocess.Popen(web)]  # noqa: S603 — fixed argument list
         if not options["no_worker"]:
             children.append(subprocess.Popen([*amtsfluss, "worker"]))  # noqa: S603

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from amtsfluss.core.granian import granian_argv
 from amtsfluss.suche.backends import MIN_TOKEN_CHARS
 
 
@@ -36,16 +37,13 @@ class Command(BaseCommand):
                 f"Set AMTSFLUSS_SEARCH_TOKEN (at least {MIN_TOKEN_CHARS} characters) on this "
                 "machine and on every web machine and worker."
             )
-        granian = [
-            sys.executable, "-m", "granian",
-            "--interface", "wsgi",
-            "--host", options["host"],
-            "--port", str(options["port"]),
-            "--workers", str(options["workers"]),
-            "--blocking-threads", str(options["threads"]),
-            "--no-ws",
+        granian = granian_argv(
             "amtsfluss.suche.searchd:application",
-        ]  # fmt: skip
+            host=options["host"],
+            port=options["port"],
+            workers=options["workers"],
+            threads=options["threads"],
+        )
         self.stdout.write(
             f"amtsfluss searchd: {settings.SEARCH_DIR} on http://{options['host']}:{options['port']}/"
         )
