@@ -21,8 +21,9 @@ def _letters(count: int) -> list[tuple[str, bytes]]:
 
 def test_a_hand_in_is_queued_a_few_eingaenge_per_task(post: Post) -> None:
     sendung = post.receive(*_letters(7), ("leer.exe", b"MZ\x90\x00"))
-    queued = DBTaskResult.objects.filter(task_path__endswith="process_eingaenge").order_by("pk")
-    batches = [result.args_kwargs["args"][0] for result in queued]
+    queued = DBTaskResult.objects.filter(task_path__endswith="process_eingaenge")
+    # the results' keys are UUIDs and both were enqueued in the same instant: order by content
+    batches = sorted((result.args_kwargs["args"][0] for result in queued), key=lambda b: b[0])
     accepted = list(
         sendung.eingaenge.exclude(status=EingangStatus.ABGEWIESEN)
         .order_by("position")
