@@ -36,9 +36,8 @@ from amtsfluss.suche.backends.tantivy_index import TantivyBackend  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
-#: a replace batch carries the full texts of up to a few hundred Dokumente
+#: a replace batch carries the full texts of its Dokumente
 MAX_BODY_BYTES = 256 * 1024 * 1024
-MAX_ENTRIES = 20_000
 AUTHORIZATION = "HTTP_AUTHORIZATION"
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -82,20 +81,9 @@ def _search(message: dict[str, Any]) -> dict[str, Any]:
 
 
 def _replace(message: dict[str, Any]) -> dict[str, Any]:
-    mandant = wire.decode_mandant(message)
-    raw_entries = message.get("entries")
-    if not isinstance(raw_entries, list) or len(raw_entries) > MAX_ENTRIES:
-        raise wire.WireError(f"entries: expected a list of at most {MAX_ENTRIES}")
-    entries = [wire.decode_entry(entry) for entry in raw_entries]
-    wait = message.get("wait", False)
-    if not isinstance(wait, bool):
-        raise wire.WireError("wait: expected a boolean")
+    asked = wire.decode_replace(message)
     replaced = _BACKEND.replace(
-        mandant,
-        entries,
-        akten=wire.ints(message, "akten"),
-        dokumente=wire.ints(message, "dokumente"),
-        wait=wait,
+        asked.mandant, asked.entries, akten=asked.akten, dokumente=asked.dokumente, wait=asked.wait
     )
     return {"replaced": replaced}
 

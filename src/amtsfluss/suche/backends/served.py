@@ -79,21 +79,15 @@ class ServedBackend:
         dokumente: Sequence[int] = (),
         wait: bool = False,
     ) -> bool:
-        message = {
-            "mandant": wire.mandant_ref(mandant),
-            "entries": [wire.entry_message(entry) for entry in entries],
-            "akten": list(akten),
-            "dokumente": list(dokumente),
-            "wait": wait,
-        }
+        message = wire.replace_message(
+            mandant, entries, akten=akten, dokumente=dokumente, wait=wait
+        )
         return bool(_post("/replace", message, WRITE_TIMEOUT)["replaced"])
 
     def clear(self, mandant: Mandant) -> None:
         _post("/clear", {"mandant": wire.mandant_ref(mandant)}, WRITE_TIMEOUT)
 
     def search(self, mandant: Mandant, query: EngineQuery) -> EngineResult:
-        if not query.keys or query.parsed.matches_nothing:
-            return EngineResult(hits=[], total=0)
         return wire.decode_result(
             _post("/search", wire.query_message(mandant, query), SEARCH_TIMEOUT)
         )

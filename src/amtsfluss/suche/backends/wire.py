@@ -8,7 +8,8 @@ no I/O of its own.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,8 @@ from amtsfluss.suche.query import ParsedQuery
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
+#: a replace batch carries the full texts of its Dokumente
+MAX_ENTRIES = 20_000
 
 
 class WireError(ValueError):
@@ -52,6 +55,23 @@ def entry_message(entry: IndexEntry) -> dict[str, Any]:
     return {**asdict(entry), "datum": entry.datum.isoformat()}
 
 
+def replace_message(
+    mandant: Mandant,
+    entries: Sequence[IndexEntry],
+    *,
+    akten: Sequence[int],
+    dokumente: Sequence[int],
+    wait: bool,
+) -> dict[str, Any]:
+    return {
+        "mandant": mandant_ref(mandant),
+        "entries": [entry_message(entry) for entry in entries],
+        "akten": list(akten),
+        "dokumente": list(dokumente),
+        "wait": wait,
+    }
+
+
 def result_message(result: EngineResult) -> dict[str, Any]:
     return {"hits": result.hits, "total": result.total, "facets": result.facets}
 
@@ -64,7 +84,7 @@ def _get[T](message: dict[str, Any], name: str, kind: type[T]) -> T:
     return value
 
 
-def ints(message: dict[str, Any], name: str) -> tuple[int, ...]:
+def _ints(message: dict[str, Any], name: str) -> tuple[int, ...]:
     values = _get(message, name, list)
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
         raise WireError(f"{name}: expected a list of integers")
@@ -114,7 +134,7 @@ def decode_query(message: dict[str, Any]) -> EngineQuery:
             typed=_get(parsed, "typed", bool),
         ),
         filters=Filters(
-            unit_ids=ints(filters, "unit_ids"),
+            unit_ids=_ints(filters, "unit_ids"),
             position=_get(filters, "position", str),
             date_from=_date(filters.get("date_from"), "date_from"),
             date_to=_date(filters.get("date_to"), "date_to"),
@@ -122,10 +142,34 @@ def decode_query(message: dict[str, Any]) -> EngineQuery:
             akte_status=_get(filters, "akte_status", str),
         ),
         keys=frozenset(_strs(message.get("keys"), "keys")),
-        hidden_akten=ints(message, "hidden_akten"),
+        hidden_akten=_ints(message, "hidden_akten"),
         order=Order(order),
         offset=offset,
         limit=limit,
+    )
+
+
+@dataclass(frozen=True)
+class Replace:
+    """A ``/replace`` request: the arguments of ``Backend.replace``."""
+
+    mandant: Mandant
+    entries: list[IndexEntry]
+    akten: tuple[int, ...]
+    dokumente: tuple[int, ...]
+    wait: bool
+
+
+def decode_replace(message: dict[str, Any]) -> Replace:
+    entries = message.get("entries")
+    if not isinstance(entries, list) or len(entries) > MAX_ENTRIES:
+        raise WireError(f"entries: expected a list of at most {MAX_ENTRIES}")
+    return Replace(
+        mandant=decode_mandant(message),
+        entries=[decode_entry(entry) for entry in entries],
+        akten=_ints(message, "akten"),
+        dokumente=_ints(message, "dokumente"),
+        wait=_get(message, "wait", bool),
     )
 
 
