@@ -33,6 +33,7 @@ from amtsfluss.suche.query import parse
 from amtsfluss.suche.selectors import search
 from tests.api.conftest import api_client
 from tests.conftest import client_for
+from tests.intake.dovecot import free_port
 from tests.suche.conftest import Corpus, add_dokument
 from tests.suche.searchd_server import TOKEN
 
@@ -199,19 +200,13 @@ def test_transport_abuse_is_refused(served: str) -> None:
     )
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.mark.django_db
 def test_a_search_machine_that_does_not_answer_is_said_so(
     backend: str, corpus: Corpus, settings: Any
 ) -> None:
     if backend != "served":
         pytest.skip("only the served backend has a search machine")
-    settings.SEARCH_URL = f"http://127.0.0.1:{_closed_port()}"
+    settings.SEARCH_URL = f"http://127.0.0.1:{free_port()}"
     clerk = corpus.akten.w.clerk
     with pytest.raises(Unavailable):
         search(principal=Principal.for_user(clerk), query="Gebäude")
@@ -229,7 +224,7 @@ def test_changes_wait_in_the_journal_while_the_search_machine_is_down(
 ) -> None:
     if backend != "served":
         pytest.skip("only the served backend has a search machine")
-    settings.SEARCH_URL = f"http://127.0.0.1:{_closed_port()}"
+    settings.SEARCH_URL = f"http://127.0.0.1:{free_port()}"
     mandant = corpus.akten.w.a
     neu = add_dokument(corpus.akten.offen_32_1, "Nachtrag", "Ein Lageplan liegt bei.")
     with pytest.raises(Unavailable):
@@ -249,7 +244,7 @@ def test_the_command_needs_a_token(settings: Any) -> None:
 
 
 def test_the_command_serves_the_index_under_granian(tmp_path: Path, settings: Any) -> None:
-    port = _closed_port()
+    port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("AMTSFLUSS_")},
         "AMTSFLUSS_SETTINGS": "embedded",
@@ -266,11 +261,12 @@ def test_the_command_serves_the_index_under_granian(tmp_path: Path, settings: An
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        while True:
             try:
                 if httpx.get(url + "/healthz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
+                assert time.monotonic() < deadline, "amtsfluss searchd did not come up"
                 time.sleep(0.2)
         settings.SEARCH_URL, settings.SEARCH_TOKEN = url, TOKEN
         backend = ServedBackend()
