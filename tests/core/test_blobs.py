@@ -44,7 +44,7 @@ from amtsfluss.core.blobs.base import CHUNK
 from amtsfluss.core.blobs.filesystem import FilesystemBlobStore
 from amtsfluss.core.blobs.s3 import S3BlobStore
 from amtsfluss.core.models import Blob
-from amtsfluss.core.services.blobs import blob_open, blob_store
+from amtsfluss.core.services.blobs import blob_open, blob_put, blob_store, blobs_register
 from amtsfluss.core.services.mandant import mandant_create
 
 REGION = "eu-central-1"
@@ -454,3 +454,18 @@ def test_blob_store_refuses_to_register_content_whose_stored_copy_is_damaged(
     with override_settings(AMTSFLUSS_BLOBS=backend.settings), pytest.raises(BlobIntegrityError):
         blob_store(mandant=a, content=content)
     assert not Blob.objects.filter(sha256=sha(content)).exists()
+
+
+@pytest.mark.django_db
+def test_registering_several_blobs_keeps_order_and_one_row_per_content() -> None:
+    a = mandant_create(slug="a", name="Stadt A", hosts=["a.test"], by=None)
+    b = mandant_create(slug="b", name="Gemeinde B", hosts=["b.test"], by=None)
+    known = blob_store(mandant=a, content=b"schon da")
+    in_b = blob_store(mandant=b, content=b"neu in A")  # the same content, another Mandant
+    stored = [blob_put(content) for content in (b"neu in A", b"schon da", b"neu in A", b"x")]
+    blobs = blobs_register(mandant=a, stored=stored)
+    assert [blob.sha256 for blob in blobs] == [item.sha256 for item in stored]
+    assert blobs[1] == known and blobs[0] == blobs[2] != in_b
+    assert all(blob.mandant_id == a.pk and blob.pk for blob in blobs)
+    assert blobs_register(mandant=a, stored=stored) == blobs  # again: nothing new
+    assert Blob.objects.filter(mandant=a).count() == 3

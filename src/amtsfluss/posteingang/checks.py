@@ -4,6 +4,8 @@
 refusing the file — a sentence for people. Nothing here raises for bad input. The order is
 cheapest first: size, libmagic, the allow-list, the extension, then the type's own checks
 (ZIP directory and real decompressed sizes, image header, the PDF opened in a limited child).
+:func:`check_files` checks the files of one hand-in together: their PDFs are opened by
+:func:`~amtsfluss.posteingang.pdf.ask_many`, small ones in one shared child.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import io
 import os
 import warnings
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import magic
@@ -21,7 +24,7 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from amtsfluss.posteingang import media
-from amtsfluss.posteingang.pdf import ask
+from amtsfluss.posteingang.pdf import PdfAnswer, ask_many
 
 MIB = 1024 * 1024
 MAX_ZIP_MEMBERS = 1000
@@ -59,6 +62,22 @@ def too_large() -> Befund:
 
 
 def check_file(data: bytes, filename: str) -> Befund:
+    return check_files([(data, filename)])[0]
+
+
+def check_files(files: Sequence[tuple[bytes, str]]) -> list[Befund]:
+    """The Befund of each ``(data, filename)`` — the files of one hand-in — in order."""
+    befunde = [_check_before_opening_pdf(data, filename) for data, filename in files]
+    pdfs = [i for i, befund in enumerate(befunde) if befund.media_type == media.PDF]
+    answers = ask_many("probe", [files[i][0] for i in pdfs])
+    for index, answer in zip(pdfs, answers, strict=True):
+        if reason := pdf_refusal(answer):
+            befunde[index] = refuse(*reason)
+    return befunde
+
+
+def _check_before_opening_pdf(data: bytes, filename: str) -> Befund:
+    """Every check but opening a PDF (:func:`pdf_refusal` decides on that afterwards)."""
     if len(data) > settings.AMTSFLUSS_MAX_UPLOAD_BYTES:
         return too_large()
     if not data:
@@ -127,8 +146,6 @@ def _type_check(media_type: str, data: bytes) -> tuple[str, str] | None:
         return check_office_zip(data)
     if media_type in media.IMAGES:
         return check_image(data)
-    if media_type == media.PDF:
-        return check_pdf(data)
     return None
 
 
@@ -222,8 +239,8 @@ def check_image(data: bytes) -> tuple[str, str] | None:
     return None
 
 
-def check_pdf(data: bytes) -> tuple[str, str] | None:
-    answer = ask("probe", data)
+def pdf_refusal(answer: PdfAnswer) -> tuple[str, str] | None:
+    """The refusal (code, reason) of a PDF by the answer of its probe, or None: it is readable."""
     if answer.status == "ok":
         return None
     if answer.status == "encrypted":

@@ -10,7 +10,8 @@ never makes a second Blob row or Dokument. A failure ends in ``klaerung`` with t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from amtsfluss.core.services.blobs import blob_store
 from amtsfluss.posteingang import media
 from amtsfluss.posteingang.checks import check_file
 from amtsfluss.posteingang.models import OFFENE_STATUS, Eingang, EingangStatus, Schritt
+from amtsfluss.posteingang.pdf import SHARED_RUN_MAX_FILE
 from amtsfluss.posteingang.services.ablage import eingang_file
 from amtsfluss.posteingang.steps import produce
 from amtsfluss.posteingang.steps.produce import StepFailed
@@ -80,6 +82,9 @@ def _text(eingang: Eingang) -> None:
     with transaction.atomic():
         fields = ["text", "textquelle", "text_done", "updated_at"]
         eingang.text, eingang.textquelle, eingang.text_done = found.text, found.source, True
+        if eingang.status == EingangStatus.GEPRUEFT:  # its start was not written (at hand)
+            eingang.status = EingangStatus.IN_BEARBEITUNG
+            fields.append("status")
         preview = found.preview if eingang.vorschau_id is None else None
         if preview is not None:
             eingang.vorschau = blob_store(mandant=eingang.mandant, content=preview.png)
@@ -133,8 +138,10 @@ def _needs_pdf(eingang: Eingang) -> bool:
     return eingang.media_type in media.OFFICE | media.IMAGES
 
 
-#: (step, is it still needed?, run it) in order
-STEPS: list[tuple[str, Callable[[Eingang], bool], Callable[[Eingang], None]]] = [
+#: a step: its name, is it still needed?, run it
+Step = tuple[str, Callable[[Eingang], bool], Callable[[Eingang], None]]
+#: the steps in order
+STEPS: list[Step] = [
     (Schritt.PRUEFUNG, lambda e: e.status == EingangStatus.NEU, _check),
     (Schritt.KONVERTIERUNG, lambda e: _needs_pdf(e) and e.pdf_id is None, _convert),
     (Schritt.TEXT, lambda e: not e.text_done and e.media_type not in media.IMAGES, _text),
@@ -156,10 +163,35 @@ def process(eingang_id: int) -> str:
         return _process(eingang_id)
 
 
+@contextmanager
+def texts_ahead(eingang_ids: Sequence[int]) -> Iterator[None]:
+    """Within the block, the step ``text`` of the checked, born-digital PDFs among the Eingänge
+    (one hand-in's, the ids of one task) takes its result from one shared child run made now,
+    instead of a child run per PDF. The Eingänge are not claimed here: a result nobody takes
+    (another run holds the Eingang) is dropped at the end."""
+    made: dict[str, produce.TextAndPreview] = {}
+    waiting = Eingang.objects.filter(
+        pk__in=eingang_ids,
+        status__in=(EingangStatus.GEPRUEFT, EingangStatus.IN_BEARBEITUNG),
+        media_type=media.PDF,
+        text_done=False,
+        original__size__lte=SHARED_RUN_MAX_FILE,
+    ).select_related("original")
+    try:
+        pdfs = {e.original.sha256: produce.read(e.original) for e in waiting if e.original}
+        if len(pdfs) > 1:
+            made = produce.texts_made_ahead(pdfs)
+    except Exception:  # only speed is lost: each step then reads its PDF and says what failed
+        logger.exception("posteingang: no shared text run for Eingänge %s", eingang_ids)
+    with produce.texts_ahead(made):
+        yield
+
+
 #: the steps that run a tool on the file (seconds, minutes for a large one): each is written
-#: down when it starts, so the page shows it and the lease is renewed. Classification and
-#: filing take milliseconds; a write each (on SQLite a write transaction each) is not worth it —
-#: a failure still names its step (``_klaerung``).
+#: down when it starts, so the page shows it and the lease is renewed — unless its result is at
+#: hand already (:func:`texts_ahead`). Classification and filing take milliseconds; they run in
+#: one transaction (on SQLite one write instead of two) — a failure still names its step
+#: (``_klaerung``), and a failed filing keeps the suggestion (filing rolls back to its savepoint).
 SHOWN_WHILE_RUNNING = frozenset(
     {Schritt.PRUEFUNG, Schritt.KONVERTIERUNG, Schritt.TEXT, Schritt.OCR, Schritt.VORSCHAU}
 )
@@ -173,27 +205,36 @@ def _process(eingang_id: int) -> str:
     eingang = Eingang.objects.select_related("mandant", "original", "pdf", "archiv").get(
         pk=eingang_id
     )
-    for schritt, needed, run in STEPS:
+    shown = [step for step in STEPS if step[0] in SHOWN_WHILE_RUNNING]
+    if _run(eingang, shown):
+        with transaction.atomic():
+            _run(eingang, [step for step in STEPS if step[0] not in SHOWN_WHILE_RUNNING])
+    return eingang.status  # each step keeps it current (the lease keeps other runs out)
+
+
+def _run(eingang: Eingang, steps: list[Step]) -> bool:
+    """Run those of ``steps`` that are needed; False when the Eingang ended in a Klärungsfall."""
+    for schritt, needed, run in steps:
         if eingang.status not in OFFENE_STATUS:
             break
         if not needed(eingang):
             continue
-        if schritt in SHOWN_WHILE_RUNNING:
+        if schritt in SHOWN_WHILE_RUNNING and not (
+            schritt == Schritt.TEXT and produce.text_at_hand(eingang)
+        ):
             _begin(eingang, schritt)
         try:
             run(eingang)
         except (StepFailed, ServiceError) as exc:
-            eingang.status = _klaerung(
-                eingang_id, schritt, exc.reason if isinstance(exc, StepFailed) else exc.message
-            )
-            break
+            reason = exc.reason if isinstance(exc, StepFailed) else exc.message
+            eingang.status = _klaerung(eingang.pk, schritt, reason)
+            return False
         except Exception:
-            logger.exception("posteingang: step %s of Eingang %s failed", schritt, eingang_id)
-            eingang.status = _klaerung(
-                eingang_id, schritt, _("An unexpected error occurred in this step.")
-            )
-            break
-    return eingang.status  # each step keeps it current (the lease keeps other runs out)
+            logger.exception("posteingang: step %s of Eingang %s failed", schritt, eingang.pk)
+            reason = _("An unexpected error occurred in this step.")
+            eingang.status = _klaerung(eingang.pk, schritt, reason)
+            return False
+    return True
 
 
 def _klaerung(eingang_id: int, schritt: str, reason: str) -> str:

@@ -34,12 +34,13 @@ def process_eingaenge(eingang_ids: list[int]) -> dict[str, str]:
     task fails at the end, and that Eingang is taken up again by :func:`resume_eingaenge`."""
     states: dict[str, str] = {}
     failed = []
-    for eingang_id in eingang_ids:
-        try:
-            states[str(eingang_id)] = pipeline.process(eingang_id)
-        except Exception:
-            logger.exception("posteingang: Eingang %s could not be processed", eingang_id)
-            failed.append(eingang_id)
+    with pipeline.texts_ahead(eingang_ids):
+        for eingang_id in eingang_ids:
+            try:
+                states[str(eingang_id)] = pipeline.process(eingang_id)
+            except Exception:
+                logger.exception("posteingang: Eingang %s could not be processed", eingang_id)
+                failed.append(eingang_id)
     if failed:
         raise RuntimeError(f"Eingänge {failed} could not be processed; they will be resumed")
     return states

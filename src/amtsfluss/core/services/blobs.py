@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO
-
-from django.db import transaction
 
 from amtsfluss.core.blobs import (
     BlobIntegrityError,
@@ -24,13 +22,37 @@ def blob_store(*, mandant: Mandant, content: bytes | IO[bytes]) -> Blob:
     never a row without bytes. A damaged stored copy of the same content raises
     ``BlobIntegrityError`` instead of registering it.
     """
+    return blobs_register(mandant=mandant, stored=[blob_put(content)])[0]
+
+
+@dataclass(frozen=True)
+class StoredBytes:
+    """Content written to the blob store and not yet registered (:func:`blobs_register`)."""
+
+    sha256: str
+    size: int
+
+
+def blob_put(content: bytes | IO[bytes]) -> StoredBytes:
+    """The first half of :func:`blob_store`: write the bytes (durably) and nothing else. For
+    several files of one change — their bytes first, then their rows in the change's one
+    transaction by :func:`blobs_register`."""
     source = io.BytesIO(content) if isinstance(content, bytes) else content
     sha256, size = get_blob_store().put(source)
-    with transaction.atomic():
-        blob, _created = Blob.objects.get_or_create(
-            mandant=mandant, sha256=sha256, defaults={"size": size}
-        )
-    return blob
+    return StoredBytes(sha256, size)
+
+
+def blobs_register(*, mandant: Mandant, stored: Sequence[StoredBytes]) -> list[Blob]:
+    """The second half of :func:`blob_store`, for several contents whose bytes
+    :func:`blob_put` wrote: the Mandant's Blob row of each, in order, created where missing —
+    two queries, whatever their number. Runs in the caller's transaction."""
+    wanted = {item.sha256: item.size for item in stored}
+    Blob.objects.bulk_create(
+        [Blob(mandant=mandant, sha256=sha256, size=size) for sha256, size in wanted.items()],
+        ignore_conflicts=True,  # registered before, or by a concurrent hand-in of the same file
+    )
+    rows = {blob.sha256: blob for blob in Blob.objects.filter(mandant=mandant, sha256__in=wanted)}
+    return [rows[item.sha256] for item in stored]
 
 
 def blob_open(*, blob: Blob) -> VerifyingReader:

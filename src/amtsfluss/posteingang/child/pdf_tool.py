@@ -11,13 +11,18 @@ line, followed by a binary payload in mode ``render``. Modes:
 ``text_render MIN``  as ``text``; when every page has at least MIN characters (no OCR will
             follow) also ``"render": {"pages", "blank", "size"}`` with the PNG after the text —
             one run instead of two for a born-digital PDF (left out if rendering fails)
+``many MODE [ARGS]``  MODE for each of several PDFs of one hand-in: stdin is a sequence of
+            frames (8-byte big-endian length, then the PDF), stdout the answers one after the
+            other, each exactly as MODE alone writes it — one fork for a few small files
 """
 
 from __future__ import annotations
 
 import io
 import json
+import struct
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 #: imported once by the zygote (``zygote.py``), so that a run costs a fork, not these imports
@@ -150,11 +155,36 @@ def warm_up(sample: bytes) -> None:
 
 def main(argv: list[str]) -> int:
     data = sys.stdin.buffer.read()
+    if argv[1] == "many":
+        for one in frames(data):
+            _answer_one(argv[2:], one)
+    else:
+        _answer_one(argv[1:], data)
+    return 0
+
+
+#: the length prefix of a frame in mode ``many``
+FRAME = struct.Struct("!Q")
+
+
+def frames(data: bytes) -> Iterator[bytes]:
+    """The PDFs of a ``many`` request; a frame that claims more than is left ends the list."""
+    view = memoryview(data)
+    while len(view) >= FRAME.size:
+        (size,) = FRAME.unpack(view[: FRAME.size])
+        if size > len(view) - FRAME.size:
+            return
+        yield bytes(view[FRAME.size : FRAME.size + size])
+        view = view[FRAME.size + size :]
+
+
+def _answer_one(argv: list[str], data: bytes) -> None:
+    """Run mode ``argv[0]`` on one PDF and answer for it, also when the PDF breaks the tool."""
     try:
-        if argv[1] == "text_render":
-            text_render(data, int(argv[2]))
+        if argv[0] == "text_render":
+            text_render(data, int(argv[1]))
         else:
-            MODES[argv[1]](data)
+            MODES[argv[0]](data)
     except MemoryError:
         answer("limit", what="MemoryError")
     except RecursionError:
@@ -165,7 +195,6 @@ def main(argv: list[str]) -> int:
             answer("encrypted")
         else:
             answer("broken", error=type(exc).__name__)
-    return 0
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 Used by the intake handler (mail, watched folder), the API, the bulk import and the upload
 page. Every file is checked before the transaction (libmagic, ZIP directory, PDF in a
-limited child); a refused file becomes an Eingang ``abgewiesen`` with the reason, the others go
-on. Accepted Eingänge are handed to the pipeline when the transaction commits, a few per task.
+limited child — the small PDFs of one hand-in in one); a refused file becomes an Eingang
+``abgewiesen`` with the reason, the others go on. Accepted Eingänge are handed to the
+pipeline when the transaction commits, a few per task.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from amtsfluss.core.errors import PermissionDenied, ServiceError
 from amtsfluss.core.i18n import stored_text
 from amtsfluss.core.models import Blob, Mandant, Organisationseinheit
 from amtsfluss.core.permissions import Principal
-from amtsfluss.core.services.blobs import blob_store
+from amtsfluss.core.services.blobs import StoredBytes, blob_put, blobs_register
 from amtsfluss.core.services.technical_users import technical_principal
 from amtsfluss.posteingang import media
-from amtsfluss.posteingang.checks import Befund, check_file, too_large
+from amtsfluss.posteingang.checks import Befund, check_files, too_large
 from amtsfluss.posteingang.models import Eingang, EingangStatus, Kanal, Sendung, Transfervermerk
 
 MAX_PROVENANCE_VALUE = 500
@@ -84,19 +85,26 @@ def _check_target(mandant: Mandant, vorgang: Vorgang | None, akte: Akte | None) 
 class _Checked:
     datei: Datei
     befund: Befund
-    blob: Blob | None
+    stored: StoredBytes | None  # written, registered as a Blob with the Eingang
     ist_nachricht: bool = False
 
 
-def _checked(mandant: Mandant, datei: Datei, *, ist_nachricht: bool = False) -> _Checked:
-    if ist_nachricht:
-        befund = Befund(media_type=media.TEXT)
-    else:
-        with translation.override(settings.LANGUAGE_CODE):  # the reason is stored (stored_text)
-            befund = too_large() if datei.cut_off_at else check_file(datei.data, datei.filename)
+def _checked_files(mandant: Mandant, files: Sequence[Datei]) -> list[_Checked]:
+    """Check ``files`` together (their PDFs may share a child) and store the bytes of each but
+    those refused as too large."""
+    with translation.override(settings.LANGUAGE_CODE):  # the reasons are stored (stored_text)
+        whole = [datei for datei in files if not datei.cut_off_at]
+        found = iter(check_files([(datei.data, datei.filename) for datei in whole]))
+        befunde = [too_large() if datei.cut_off_at else next(found) for datei in files]
+    return [_stored(mandant, datei, befund) for datei, befund in zip(files, befunde, strict=True)]
+
+
+def _stored(
+    mandant: Mandant, datei: Datei, befund: Befund, *, ist_nachricht: bool = False
+) -> _Checked:
     keep = befund.accepted or befund.code != "too_large"
-    blob = blob_store(mandant=mandant, content=datei.data) if keep else None  # bytes first
-    return _Checked(datei, befund, blob, ist_nachricht)
+    stored = blob_put(datei.data) if keep else None  # bytes before the transaction
+    return _Checked(datei, befund, stored, ist_nachricht)
 
 
 def eingang_receive(
@@ -127,8 +135,8 @@ def eingang_receive(
     checked = []
     if body_text.strip():
         message = Datei(MESSAGE_FILENAME, body_text.encode("utf-8"))
-        checked.append(_checked(mandant, message, ist_nachricht=True))
-    checked += [_checked(mandant, datei) for datei in files]
+        checked.append(_stored(mandant, message, Befund(media.TEXT), ist_nachricht=True))
+    checked += _checked_files(mandant, files)
     if not checked:
         raise ServiceError(_("Nothing was handed in: no file and no text."))
     herkunft = clean_provenance(provenance)
@@ -157,7 +165,7 @@ def sendung_extend(
 ) -> Sendung:
     """Add further files to a Sendung (a bulk import hands a large folder in parts)."""
     actor = acting_principal(sendung.mandant, principal)
-    checked = [_checked(sendung.mandant, datei) for datei in files]
+    checked = _checked_files(sendung.mandant, files)
     with transaction.atomic():
         sendung = Sendung.objects.select_for_update().get(pk=sendung.pk)
         first = sendung.eingaenge.count()
@@ -170,13 +178,23 @@ def _add(
 ) -> None:
     from amtsfluss.posteingang.tasks import enqueue_processing
 
-    accepted = []
-    for offset, item in enumerate(checked):
-        eingang = _eingang(sendung, first + offset, item)
-        if geraet and not item.ist_nachricht:
-            _transfervermerk(eingang, actor, geraet)
-        if item.befund.accepted:
-            accepted.append(eingang.pk)
+    kept = [item.stored for item in checked if item.stored is not None]
+    blobs = iter(blobs_register(mandant=sendung.mandant, stored=kept))
+    eingaenge = Eingang.objects.bulk_create(
+        [
+            _eingang(sendung, first + offset, item, next(blobs) if item.stored else None)
+            for offset, item in enumerate(checked)
+        ]
+    )
+    if geraet:
+        Transfervermerk.objects.bulk_create(
+            [
+                _transfervermerk(eingang, actor, geraet)
+                for eingang in eingaenge
+                if not eingang.ist_nachricht
+            ]
+        )
+    accepted = [eingang.pk for eingang in eingaenge if eingang.status == EingangStatus.GEPRUEFT]
     enqueue_processing(accepted)
     audit.record_action(
         actor,
@@ -193,10 +211,11 @@ def _default_subject(checked: list[_Checked]) -> str:
     return stored_text(gettext_noop("Posteingang: %s")) % (", ".join(names) or MESSAGE_FILENAME)
 
 
-def _eingang(sendung: Sendung, position: int, item: _Checked) -> Eingang:
+def _eingang(sendung: Sendung, position: int, item: _Checked, original: Blob | None) -> Eingang:
     dateiname = clean_filename(item.datei.filename)
     accepted = item.befund.accepted
-    eingang = Eingang.objects.create(
+    now = timezone.now()
+    return Eingang(
         mandant=sendung.mandant,
         sendung=sendung,
         position=position,
@@ -210,20 +229,19 @@ def _eingang(sendung: Sendung, position: int, item: _Checked) -> Eingang:
             else dateiname
         )[:300],
         ist_nachricht=item.ist_nachricht,
-        original=item.blob,
+        original=original,
         sha256="" if item.datei.cut_off_at else hashlib.sha256(item.datei.data).hexdigest(),
         size=item.datei.cut_off_at or len(item.datei.data),
         media_type=item.befund.media_type,
         status=EingangStatus.GEPRUEFT if accepted else EingangStatus.ABGEWIESEN,
         grund=item.befund.reason[:500],
-        received_at=timezone.now(),
-        finished_at=None if accepted else timezone.now(),
+        received_at=now,
+        finished_at=None if accepted else now,
     )
-    return eingang
 
 
-def _transfervermerk(eingang: Eingang, actor: Principal, geraet: str) -> None:
-    Transfervermerk.objects.create(
+def _transfervermerk(eingang: Eingang, actor: Principal, geraet: str) -> Transfervermerk:
+    return Transfervermerk(
         mandant=eingang.mandant,
         eingang=eingang,
         erfasst_von=actor.user.get_username(),

@@ -7,6 +7,9 @@ reason for people.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -17,7 +20,14 @@ from amtsfluss.core.models import Blob
 from amtsfluss.core.services.blobs import blob_open
 from amtsfluss.posteingang import media
 from amtsfluss.posteingang.models import Eingang, Textquelle
-from amtsfluss.posteingang.pdf import PdfAnswer, ask, text_layer_and_preview
+from amtsfluss.posteingang.pdf import (
+    PdfAnswer,
+    Rendered,
+    TextLayer,
+    ask,
+    text_layer_and_preview,
+    texts_and_previews,
+)
 from amtsfluss.posteingang.steps.images import ImageFailed, image_to_pdf
 from amtsfluss.posteingang.steps.ocr import OcrFailed, run_ocr
 from amtsfluss.posteingang.steps.office import ConversionFailed, office_to_pdf
@@ -86,7 +96,9 @@ def extract_text(eingang: Eingang) -> Text:
         return plain_text(eingang)
     if eingang.media_type in media.IMAGES:
         return Text("", Textquelle.OCR, False)  # a picture has no text layer
-    layer, rendered = text_layer_and_preview(read(working_pdf(eingang)))
+    pdf_blob = working_pdf(eingang)
+    ahead = (_ahead.get() or {}).pop(pdf_blob.sha256, None) if pdf_blob is not None else None
+    layer, rendered = ahead or text_layer_and_preview(read(pdf_blob))
     if isinstance(layer, PdfAnswer):  # unreadable for pdfminer: let OCR try
         return Text("", Textquelle.OCR, False)
     source = Textquelle.OFFICE if eingang.media_type in media.OFFICE else Textquelle.TEXTLAYER
@@ -94,6 +106,33 @@ def extract_text(eingang: Eingang) -> Text:
     if rendered is not None and layer.is_complete:  # no OCR: the preview is of this PDF
         found = Preview(rendered.png, rendered.pages, rendered.blank_pages)
     return Text(layer.text.strip(), source, layer.is_complete, found)
+
+
+TextAndPreview = tuple[TextLayer | PdfAnswer, Rendered | None]
+_ahead: ContextVar[dict[str, TextAndPreview] | None] = ContextVar("_ahead", default=None)
+
+
+def text_at_hand(eingang: Eingang) -> bool:
+    """:func:`extract_text` of the Eingang takes a result made ahead (:func:`texts_ahead`)."""
+    pdf_blob = working_pdf(eingang)
+    return pdf_blob is not None and pdf_blob.sha256 in (_ahead.get() or {})
+
+
+def texts_made_ahead(pdfs: Mapping[str, bytes]) -> dict[str, TextAndPreview]:
+    """The text layer and preview of ``pdfs`` (by SHA-256; the PDFs of one hand-in), small ones
+    read in one shared child."""
+    return dict(zip(pdfs, texts_and_previews(list(pdfs.values())), strict=True))
+
+
+@contextmanager
+def texts_ahead(made: dict[str, TextAndPreview]) -> Iterator[None]:
+    """Within the block, :func:`extract_text` of a PDF in ``made`` takes its result from there
+    instead of a child run of its own."""
+    token = _ahead.set(made)
+    try:
+        yield
+    finally:
+        _ahead.reset(token)
 
 
 @dataclass(frozen=True)
