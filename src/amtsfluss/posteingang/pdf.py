@@ -16,6 +16,8 @@ PDF_LIMITS = Limits(memory_bytes=768 * MIB, cpu_seconds=20, wall_seconds=40.0)
 #: for a small PDF the fork costs more than the reading, for a large one the reading dominates
 SHARED_RUN_MAX_FILE = 2 * MIB
 SHARED_RUN_MAX_BYTES = 8 * MIB
+#: the answers of a shared child that stand; any other is asked again alone
+SHARED_VERDICTS = frozenset({"ok", "encrypted"})
 #: a page with fewer recognisable characters than this counts as "no text layer"
 MIN_CHARS_PER_PAGE = 20
 
@@ -47,15 +49,17 @@ def ask_many(
     mode: str, datas: Sequence[bytes], limits: Limits = PDF_LIMITS, *, argv: list[str] | None = None
 ) -> list[PdfAnswer]:
     """:func:`ask` for each of ``datas`` — the PDFs of one hand-in — with small ones sharing a
-    child (mode ``many``). The answers come in order; those a shared child did not give
-    (it ended early: a limit, a crash) are asked again one PDF per child, so every PDF still
-    gets its own verdict, and one that breaks the tool takes no other PDF's answer with it."""
+    child (mode ``many``). The answers come in order. A PDF the shared child did not answer
+    (it ended early: a limit, a crash) or answered ``limit`` or ``broken`` is asked again in a
+    child of its own: those may come from the shared child's state (memory its siblings left in
+    use, their share of the CPU limit), so no PDF is refused or sent to OCR for another's sake."""
     answers: list[PdfAnswer | None] = [None] * len(datas)
     for group in _shared_runs(datas):
         stdin = b"".join(FRAME.pack(len(datas[i])) + datas[i] for i in group)
         outcome = run_tool("pdf_tool", "many", mode, *(argv or []), limits=limits, stdin=stdin)
         for index, answer in zip(group, _answers(outcome.stdout), strict=False):
-            answers[index] = answer
+            if answer.status in SHARED_VERDICTS:
+                answers[index] = answer
     return [
         answer if answer is not None else ask(mode, data, limits, argv=argv)
         for answer, data in zip(answers, datas, strict=True)

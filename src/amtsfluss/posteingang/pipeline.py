@@ -206,9 +206,10 @@ def _process(eingang_id: int) -> str:
         pk=eingang_id
     )
     shown = [step for step in STEPS if step[0] in SHOWN_WHILE_RUNNING]
-    if _run(eingang, shown):
+    quick = [step for step in STEPS if step[0] not in SHOWN_WHILE_RUNNING]
+    if _run(eingang, shown) and any(needed(eingang) for _name, needed, _run_it in quick):
         with transaction.atomic():
-            _run(eingang, [step for step in STEPS if step[0] not in SHOWN_WHILE_RUNNING])
+            _run(eingang, quick)
     return eingang.status  # each step keeps it current (the lease keeps other runs out)
 
 
