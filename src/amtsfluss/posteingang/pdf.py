@@ -141,21 +141,23 @@ class Rendered:
     blank_pages: list[int]
 
 
-def text_layer_and_preview(data: bytes) -> tuple[TextLayer | PdfAnswer, Rendered | None]:
+#: the text layer (or why there is none) and the preview of one PDF
+TextAndPreview = tuple[TextLayer | PdfAnswer, Rendered | None]
+
+
+def text_layer_and_preview(data: bytes) -> TextAndPreview:
     """The text layer and, when it is complete (no OCR will follow), the preview — one child
     run instead of two. The preview is None when the layer is incomplete or rendering failed."""
     return _layer_and_preview(ask("text_render", data, argv=[str(MIN_CHARS_PER_PAGE)]))
 
 
-def texts_and_previews(
-    datas: Sequence[bytes],
-) -> list[tuple[TextLayer | PdfAnswer, Rendered | None]]:
+def texts_and_previews(datas: Sequence[bytes]) -> list[TextAndPreview]:
     """:func:`text_layer_and_preview` for the PDFs of one hand-in, small ones sharing a child."""
     answers = ask_many("text_render", datas, argv=[str(MIN_CHARS_PER_PAGE)])
     return [_layer_and_preview(answer) for answer in answers]
 
 
-def _layer_and_preview(answer: PdfAnswer) -> tuple[TextLayer | PdfAnswer, Rendered | None]:
+def _layer_and_preview(answer: PdfAnswer) -> TextAndPreview:
     if answer.status != "ok":
         return answer, None
     text_size = int(answer.details["size"])

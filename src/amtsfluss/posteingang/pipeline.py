@@ -25,7 +25,7 @@ from amtsfluss.core.services.blobs import blob_store
 from amtsfluss.posteingang import media
 from amtsfluss.posteingang.checks import check_file
 from amtsfluss.posteingang.models import OFFENE_STATUS, Eingang, EingangStatus, Schritt
-from amtsfluss.posteingang.pdf import SHARED_RUN_MAX_FILE
+from amtsfluss.posteingang.pdf import SHARED_RUN_MAX_FILE, TextAndPreview
 from amtsfluss.posteingang.services.ablage import eingang_file
 from amtsfluss.posteingang.steps import produce
 from amtsfluss.posteingang.steps.produce import StepFailed
@@ -169,7 +169,7 @@ def texts_ahead(eingang_ids: Sequence[int]) -> Iterator[None]:
     (one hand-in's, the ids of one task) takes its result from one shared child run made now,
     instead of a child run per PDF. The Eingänge are not claimed here: a result nobody takes
     (another run holds the Eingang) is dropped at the end."""
-    made: dict[str, produce.TextAndPreview] = {}
+    made: dict[str, TextAndPreview] = {}
     waiting = Eingang.objects.filter(
         pk__in=eingang_ids,
         status__in=(EingangStatus.GEPRUEFT, EingangStatus.IN_BEARBEITUNG),

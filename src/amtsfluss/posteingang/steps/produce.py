@@ -22,8 +22,7 @@ from amtsfluss.posteingang import media
 from amtsfluss.posteingang.models import Eingang, Textquelle
 from amtsfluss.posteingang.pdf import (
     PdfAnswer,
-    Rendered,
-    TextLayer,
+    TextAndPreview,
     ask,
     text_layer_and_preview,
     texts_and_previews,
@@ -108,7 +107,6 @@ def extract_text(eingang: Eingang) -> Text:
     return Text(layer.text.strip(), source, layer.is_complete, found)
 
 
-TextAndPreview = tuple[TextLayer | PdfAnswer, Rendered | None]
 _ahead: ContextVar[dict[str, TextAndPreview] | None] = ContextVar("_ahead", default=None)
 
 
