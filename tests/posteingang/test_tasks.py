@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import pytest
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from amtsfluss.posteingang import pipeline, tasks
-from amtsfluss.posteingang.models import EingangStatus
+from amtsfluss.posteingang.models import Eingang, EingangStatus
 from tests.posteingang.conftest import Post
 from tests.posteingang.files import text_pdf
 
@@ -40,16 +44,74 @@ def test_one_eingang_that_fails_does_not_stop_the_others(
     first, second, third = sendung.eingaenge.order_by("position").values_list("pk", flat=True)
     process = pipeline.process
 
-    def database_gone_for_the_second(eingang_id: int) -> str:
+    def database_gone_for_the_second(eingang_id: int, **held: Any) -> str:
         if eingang_id == second:
             raise ConnectionError("the database went away")
-        return process(eingang_id)
+        return process(eingang_id, **held)
 
     monkeypatch.setattr(pipeline, "process", database_gone_for_the_second)
     with pytest.raises(RuntimeError, match=str(second)):
         tasks.process_eingaenge.call([first, second, third])
     states = dict(sendung.eingaenge.values_list("pk", "status"))
     assert states[first] == states[third] == EingangStatus.BEREIT
-    assert states[second] == EingangStatus.GEPRUEFT  # untouched: resumed later
+    assert states[second] == EingangStatus.GEPRUEFT  # untouched: resumed later …
     monkeypatch.setattr(pipeline, "process", process)
+    assert pipeline.release_stale() == []  # … once the task's lease on it ran out
+    Eingang.objects.filter(pk=second).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert pipeline.release_stale() == [second]
     assert tasks.process_eingaenge.call([second]) == {str(second): EingangStatus.BEREIT}
+
+
+class _Killed(BaseException):
+    """Stands for kill -9: nothing after it runs, not even the task's own error handling."""
+
+
+def test_a_task_claims_all_its_eingaenge_first_so_a_killed_worker_leaves_leases_that_run_out(
+    post: Post, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sendung = post.receive(*_letters(3))
+    ids = list(sendung.eingaenge.order_by("position").values_list("pk", flat=True))
+    leases_at_the_first_run: list[object] = []
+
+    def killed_in_the_first(eingang_id: int, **held: Any) -> str:
+        leases_at_the_first_run.extend(
+            Eingang.objects.filter(pk__in=ids).values_list("lease_until", flat=True)
+        )
+        raise _Killed
+
+    monkeypatch.setattr(pipeline, "process", killed_in_the_first)
+    with pytest.raises(_Killed):
+        tasks.process_eingaenge.call(ids)
+    assert len(leases_at_the_first_run) == 3 and None not in leases_at_the_first_run
+    assert not any(pipeline.claim(pk) for pk in ids)  # the dead run's leases hold …
+    assert pipeline.release_stale() == []
+    Eingang.objects.filter(pk__in=ids).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert pipeline.release_stale() == ids  # … and run out after LEASE, not FORGOTTEN_AFTER
+
+
+def test_an_eingang_another_run_holds_is_left_to_it(post: Post) -> None:
+    first, second = post.receive(*_letters(2)).eingaenge.order_by("position")
+    theirs = timezone.now() + pipeline.LEASE
+    Eingang.objects.filter(pk=second.pk).update(lease_until=theirs)
+    assert tasks.process_eingaenge.call([first.pk, second.pk]) == {
+        str(first.pk): EingangStatus.BEREIT,
+        str(second.pk): EingangStatus.GEPRUEFT,  # not run: the other run's lease holds
+    }
+    second.refresh_from_db()
+    assert second.lease_until == theirs and second.dokument_id is None
+    assert pipeline.claim_all([first.pk, second.pk])[0] == frozenset()  # done / held
+
+
+def test_a_lease_that_runs_out_soon_is_claimed_again_before_the_run(post: Post) -> None:
+    eingang = post.receive(*_letters(1)).eingaenge.get()
+    held, _until = pipeline.claim_all([eingang.pk])
+    assert held == {eingang.pk}
+    # the lease ran out meanwhile (a long run before it) and another run took the Eingang
+    theirs = timezone.now() + pipeline.LEASE
+    Eingang.objects.filter(pk=eingang.pk).update(lease_until=theirs)
+    stale = timezone.now() + pipeline.LEASE_MARGIN / 2
+    assert pipeline.process(eingang.pk, held_until=stale) == EingangStatus.GEPRUEFT
+    eingang.refresh_from_db()
+    assert eingang.lease_until == theirs and eingang.dokument_id is None
+    # a lease still well ahead is this run's own: no claim, the run goes on
+    assert pipeline.process(eingang.pk, held_until=theirs) == EingangStatus.BEREIT

@@ -1,10 +1,12 @@
 """Running an Eingang through its steps: check, convert, text, OCR, preview, filing.
 
 :func:`process` claims the Eingang (a conditional UPDATE of ``lease_until``: one worker at a
-time), then runs every step that is still needed. Each step's result — a blob and the fields
-that refer to it — is written in one transaction, bytes first; a step whose result is present
-is skipped. So a run after a crash (kill -9) continues at the step that was interrupted and
-never makes a second Blob row or Dokument. A failure ends in ``klaerung`` with the reason.
+time), then runs every step that is still needed. A task of several Eingänge claims them all
+first (:func:`claim_all`), so a killed worker leaves every one of them with a lease that runs
+out, and the resume job takes them up after :data:`LEASE`. Each step's result — a blob and the
+fields that refer to it — is written in one transaction, bytes first; a step whose result is
+present is skipped. So a run after a crash (kill -9) continues at the step that was interrupted
+and never makes a second Blob row or Dokument. A failure ends in ``klaerung`` with the reason.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 #: longer than the slowest step (OCR: 10 minutes wall time)
 LEASE = timedelta(minutes=15)
+#: a lease that runs out within this is claimed anew before the next Eingang's run
+LEASE_MARGIN = timedelta(minutes=1)
 
 
 def claim(eingang_id: int) -> bool:
@@ -44,6 +48,24 @@ def claim(eingang_id: int) -> bool:
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
         .update(lease_until=now + LEASE)
     )
+
+
+def claim_all(eingang_ids: Sequence[int]) -> tuple[frozenset[int], datetime]:
+    """Take those of the Eingänge nobody holds and that are not finished, in one UPDATE; the
+    ids taken and the end of their lease (pass it to :func:`process` as ``held_until``)."""
+    now = timezone.now()
+    until = now + LEASE
+    Eingang.objects.filter(pk__in=eingang_ids, status__in=OFFENE_STATUS).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    ).update(lease_until=until)
+    taken = Eingang.objects.filter(pk__in=eingang_ids, lease_until=until)
+    return frozenset(taken.values_list("pk", flat=True)), until
+
+
+def _still_held(held_until: datetime | None) -> bool:
+    """A lease taken by :func:`claim_all` that does not run out soon: nobody else can have
+    taken the Eingang since (a claim and :func:`release_stale` need a lease that ran out)."""
+    return held_until is not None and timezone.now() < held_until - LEASE_MARGIN
 
 
 def _begin(eingang: Eingang, schritt: str) -> None:
@@ -156,19 +178,21 @@ STEPS: list[Step] = [
 ]
 
 
-def process(eingang_id: int) -> str:
-    """Run the Eingang's remaining steps; return its state afterwards. Reasons of refusals and
-    Klärungsfälle are stored, so they are written in the administration's language."""
+def process(eingang_id: int, *, held_until: datetime | None = None) -> str:
+    """Run the Eingang's remaining steps; return its state afterwards. ``held_until``: the end
+    of a lease this run took already (:func:`claim_all`); without it, or when it runs out soon,
+    the Eingang is claimed here. Reasons of refusals and Klärungsfälle are stored, so they are
+    written in the administration's language."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _process(eingang_id)
+        return _process(eingang_id, held_until)
 
 
 @contextmanager
 def texts_ahead(eingang_ids: Sequence[int]) -> Iterator[None]:
     """Within the block, the step ``text`` of the checked, born-digital PDFs among the Eingänge
     (one hand-in's, the ids of one task) takes its result from one shared child run made now,
-    instead of a child run per PDF. The Eingänge are not claimed here: a result nobody takes
-    (another run holds the Eingang) is dropped at the end."""
+    instead of a child run per PDF. Pass the Eingänge this run holds (:func:`claim_all`): a
+    result nobody takes is dropped at the end."""
     made: dict[str, TextAndPreview] = {}
     waiting = Eingang.objects.filter(
         pk__in=eingang_ids,
@@ -197,8 +221,8 @@ SHOWN_WHILE_RUNNING = frozenset(
 )
 
 
-def _process(eingang_id: int) -> str:
-    if not claim(eingang_id):
+def _process(eingang_id: int, held_until: datetime | None) -> str:
+    if not _still_held(held_until) and not claim(eingang_id):
         return Eingang.objects.filter(pk=eingang_id).values_list("status", flat=True).first() or ""
     # Read once: this run holds the lease, so only its own steps change the row, and each step
     # keeps the fields it writes current on this object too.

@@ -34,10 +34,14 @@ def process_eingaenge(eingang_ids: list[int]) -> dict[str, str]:
     task fails at the end, and that Eingang is taken up again by :func:`resume_eingaenge`."""
     states: dict[str, str] = {}
     failed = []
-    with pipeline.texts_ahead(eingang_ids):
+    # all claimed first: a worker killed at any point leaves leases that run out, not Eingänge
+    # that look untouched (those would wait for ``FORGOTTEN_AFTER``)
+    held, held_until = pipeline.claim_all(eingang_ids)
+    with pipeline.texts_ahead([pk for pk in eingang_ids if pk in held]):
         for eingang_id in eingang_ids:
+            lease = held_until if eingang_id in held else None
             try:
-                states[str(eingang_id)] = pipeline.process(eingang_id)
+                states[str(eingang_id)] = pipeline.process(eingang_id, held_until=lease)
             except Exception:
                 logger.exception("posteingang: Eingang %s could not be processed", eingang_id)
                 failed.append(eingang_id)
