@@ -219,6 +219,8 @@ def texts_ahead(eingang_ids: Sequence[int]) -> Iterator[None]:
 SHOWN_WHILE_RUNNING = frozenset(
     {Schritt.PRUEFUNG, Schritt.KONVERTIERUNG, Schritt.TEXT, Schritt.OCR, Schritt.VORSCHAU}
 )
+SHOWN_STEPS = [step for step in STEPS if step[0] in SHOWN_WHILE_RUNNING]
+QUICK_STEPS = [step for step in STEPS if step[0] not in SHOWN_WHILE_RUNNING]
 
 
 def _process(eingang_id: int, held_until: datetime | None) -> str:
@@ -229,11 +231,9 @@ def _process(eingang_id: int, held_until: datetime | None) -> str:
     eingang = Eingang.objects.select_related("mandant", "original", "pdf", "archiv").get(
         pk=eingang_id
     )
-    shown = [step for step in STEPS if step[0] in SHOWN_WHILE_RUNNING]
-    quick = [step for step in STEPS if step[0] not in SHOWN_WHILE_RUNNING]
-    if _run(eingang, shown) and any(needed(eingang) for _name, needed, _run_it in quick):
+    if _run(eingang, SHOWN_STEPS) and any(needed(eingang) for _s, needed, _r in QUICK_STEPS):
         with transaction.atomic():
-            _run(eingang, quick)
+            _run(eingang, QUICK_STEPS)
     return eingang.status  # each step keeps it current (the lease keeps other runs out)
 
 
