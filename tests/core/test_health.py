@@ -1,4 +1,5 @@
-"""``/healthz`` (liveness) and ``/readyz`` (database, blob storage, a live worker)."""
+"""``/healthz`` (liveness) and ``/readyz`` (database, blob storage, search, a live worker); the
+search check per backend is in ``tests/suche/test_readiness.py``."""
 
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ def test_readyz_is_ready_with_a_fresh_heartbeat() -> None:
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "storage": "ok", "worker": "ok"},
+        "checks": {"database": "ok", "storage": "ok", "search": "ok", "worker": "ok"},
     }
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from amtsfluss.core.blobs import get_blob_store
 from amtsfluss.core.models import WorkerHeartbeat
+from amtsfluss.suche.backends import get_backend
 
 logger = logging.getLogger("amtsfluss.health")
 
@@ -45,14 +46,28 @@ def _check_worker() -> str:
     raise RuntimeError("no worker heartbeat")
 
 
+def _check_search() -> str:
+    get_backend().check()
+    return "ok"
+
+
+#: what a web machine cannot serve without: one failing takes it out of the load balancer (503).
+#: The search is only reported: a search machine that is down makes searches answer 503, but
+#: must not take intake, the E-Akte and the citizens' services down with it on every machine.
+REQUIRED = frozenset({"database", "storage", "worker"})
+
+
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready to serve: database, blob storage and at least one live background worker."""
+    """Ready to serve: database, blob storage and at least one live background worker; the
+    search engine (the served backend's search machine) is checked too, and a failure there
+    answers 200 with the status ``degraded`` for monitoring."""
     checks: dict[str, str] = {}
     for name, check in (
         ("database", _check_database),
         ("storage", _check_storage),
+        ("search", _check_search),
         ("worker", _check_worker),
     ):
         try:
@@ -61,10 +76,12 @@ def readyz(request: HttpRequest) -> JsonResponse:
             # the probe is reachable without login: name the failure, log the details
             logger.warning("readiness check %s failed", name, exc_info=exc)
             checks[name] = f"error: {exc.__class__.__name__}"
-    ready = all(value == "ok" for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
-    )
+    failed = {name for name, value in checks.items() if value != "ok"}
+    if failed & REQUIRED:
+        status, code = "unavailable", 503
+    else:
+        status, code = ("degraded" if failed else "ok"), 200
+    return JsonResponse({"status": status, "checks": checks}, status=code)
 
 
 PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {"/healthz": healthz, "/readyz": readyz}

@@ -8,11 +8,19 @@ from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
+from django.utils.translation import gettext as _
+
+from amtsfluss.core.errors import Unavailable
 from amtsfluss.core.models import Mandant
 from amtsfluss.suche.entries import IndexEntry
 from amtsfluss.suche.query import ParsedQuery
 
 FACETS = ("unit", "dokumenttyp", "year")
+
+
+def search_unavailable() -> Unavailable:
+    """The error a search gets when the engine does not answer (the searcher sees this text)."""
+    return Unavailable(_("The search is not available at the moment. Please try again later."))
 
 
 class Order(StrEnum):
@@ -72,3 +80,7 @@ class Backend(Protocol):
     def clear(self, mandant: Mandant) -> None: ...
 
     def search(self, mandant: Mandant, query: EngineQuery) -> EngineResult: ...
+
+    def check(self) -> None:
+        """Raise if the engine cannot answer or keep its index (readiness, ``/readyz``)."""
+        ...

@@ -50,6 +50,12 @@ def _row(mandant: Mandant, entry: IndexEntry) -> tuple[Any, ...]:
 class PostgresBackend:
     name = "postgres"
 
+    def check(self) -> None:
+        """The index lives in the database (checked on its own); this needs its ``german``
+        text search configuration."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 'german'::regconfig")
+
     def replace(
         self,
         mandant: Mandant,

@@ -16,16 +16,16 @@ from typing import Any
 
 import httpx
 from django.conf import settings
-from django.utils.translation import gettext as _
 
-from amtsfluss.core.errors import Unavailable
 from amtsfluss.core.models import Mandant
 from amtsfluss.suche.backends import wire
-from amtsfluss.suche.backends.base import EngineQuery, EngineResult
+from amtsfluss.suche.backends.base import EngineQuery, EngineResult, search_unavailable
 from amtsfluss.suche.backends.tantivy_index import LOCK_WAIT_SECONDS
 from amtsfluss.suche.entries import IndexEntry
 
 SEARCH_TIMEOUT = httpx.Timeout(10.0, connect=2.0)
+#: a readiness probe must answer before the load balancer's own timeout
+CHECK_TIMEOUT = httpx.Timeout(2.0)
 #: a replace that waits for the index may wait as long as the search machine's writer lock
 WRITE_TIMEOUT = httpx.Timeout(LOCK_WAIT_SECONDS + 60.0, connect=2.0)
 
@@ -48,10 +48,6 @@ def _client() -> httpx.Client:
         return client
 
 
-def _unavailable() -> Unavailable:
-    return Unavailable(_("The search is not available at the moment. Please try again later."))
-
-
 def _post(path: str, message: dict[str, Any], timeout: httpx.Timeout) -> dict[str, Any]:
     """The search machine's answer; :class:`Unavailable` when it gives none (the journal keeps
     a failed write, and the periodic task tries it again)."""
@@ -59,10 +55,10 @@ def _post(path: str, message: dict[str, Any], timeout: httpx.Timeout) -> dict[st
         answer = _client().post(path, json=message, timeout=timeout)
     except httpx.HTTPError as exc:
         logger.warning("searchd %s: %s", path, exc)
-        raise _unavailable() from exc
+        raise search_unavailable() from exc
     if answer.status_code != 200:
         logger.warning("searchd %s answered %s: %s", path, answer.status_code, answer.text[:200])
-        raise _unavailable()
+        raise search_unavailable()
     found: dict[str, Any] = answer.json()
     return found
 
@@ -91,3 +87,14 @@ class ServedBackend:
         return wire.decode_result(
             _post("/search", wire.query_message(mandant, query), SEARCH_TIMEOUT)
         )
+
+    def check(self) -> None:
+        """The search machine answers its health probe in time."""
+        try:
+            answer = _client().get("/healthz", timeout=CHECK_TIMEOUT)
+        except httpx.HTTPError as exc:
+            logger.warning("searchd /healthz: %s", exc)
+            raise search_unavailable() from exc
+        if answer.status_code != 200:
+            logger.warning("searchd /healthz answered %s", answer.status_code)
+            raise search_unavailable()

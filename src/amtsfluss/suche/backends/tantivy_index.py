@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -21,7 +22,7 @@ from django.conf import settings
 
 from amtsfluss.core.folding import fold
 from amtsfluss.core.models import Mandant
-from amtsfluss.suche.backends.base import EngineQuery, EngineResult, Order
+from amtsfluss.suche.backends.base import EngineQuery, EngineResult, Order, search_unavailable
 from amtsfluss.suche.entries import IndexEntry
 from amtsfluss.suche.text import ANALYZER_NAME, build_analyzer, terms
 
@@ -128,6 +129,16 @@ def _document(entry: IndexEntry) -> tantivy.Document:
 
 class TantivyBackend:
     name = "tantivy"
+
+    def check(self) -> None:
+        """The index folder can be created and written (each Mandant's index lives below it)."""
+        base = Path(settings.SEARCH_DIR)
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=base, prefix="ready-") as probe:
+                probe.write(b"ok")
+        except OSError as exc:
+            raise search_unavailable() from exc
 
     def replace(
         self,
