@@ -16,7 +16,6 @@ import base64
 import hashlib
 import io
 import os
-import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -46,6 +45,7 @@ from amtsfluss.core.blobs.s3 import S3BlobStore
 from amtsfluss.core.models import Blob
 from amtsfluss.core.services.blobs import blob_open, blob_put, blob_store, blobs_register
 from amtsfluss.core.services.mandant import mandant_create
+from tests.ports import free_port
 
 REGION = "eu-central-1"
 PREFIX = "blobs/"
@@ -53,12 +53,6 @@ PREFIX = "blobs/"
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

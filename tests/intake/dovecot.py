@@ -13,6 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.ports import free_port
+
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 USER = "intake"
 PASSWORD = "geheim-Postfach-7"
@@ -58,12 +60,6 @@ service stats {{
   chroot =
 }}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Dovecot:

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from tests.core.test_health import beat
-from tests.intake.dovecot import free_port
+from tests.ports import free_port
 from tests.suche.searchd_server import TOKEN
 
 pytestmark = pytest.mark.django_db

@@ -33,7 +33,7 @@ from amtsfluss.suche.query import parse
 from amtsfluss.suche.selectors import search
 from tests.api.conftest import api_client
 from tests.conftest import client_for
-from tests.intake.dovecot import free_port
+from tests.ports import free_port
 from tests.suche.conftest import Corpus, add_dokument
 from tests.suche.searchd_server import TOKEN
 
