@@ -102,16 +102,35 @@ def test_an_eingang_another_run_holds_is_left_to_it(post: Post) -> None:
     assert pipeline.claim_all([first.pk, second.pk])[0] == frozenset()  # done / held
 
 
-def test_a_lease_that_runs_out_soon_is_claimed_again_before_the_run(post: Post) -> None:
+def test_a_run_goes_on_under_its_tasks_lease_even_shortly_before_it_runs_out(
+    post: Post,
+) -> None:
     eingang = post.receive(*_letters(1)).eingaenge.get()
-    held, _until = pipeline.claim_all([eingang.pk])
+    # the task's lease, taken long ago by claim_all: 30 seconds are left of it
+    ours = timezone.now() + timedelta(seconds=30)
+    Eingang.objects.filter(pk=eingang.pk).update(lease_until=ours)
+    assert pipeline.process(eingang.pk, held_until=ours) == EingangStatus.BEREIT
+
+
+def test_a_run_whose_lease_another_run_took_meanwhile_leaves_the_eingang_to_it(
+    post: Post,
+) -> None:
+    eingang = post.receive(*_letters(1)).eingaenge.get()
+    held, ours = pipeline.claim_all([eingang.pk])
     assert held == {eingang.pk}
-    # the lease ran out meanwhile (a long run before it) and another run took the Eingang
+    # the task's lease ran out during a long run before this one, and another run took it
     theirs = timezone.now() + pipeline.LEASE
     Eingang.objects.filter(pk=eingang.pk).update(lease_until=theirs)
-    stale = timezone.now() + pipeline.LEASE_MARGIN / 2
-    assert pipeline.process(eingang.pk, held_until=stale) == EingangStatus.GEPRUEFT
+    assert pipeline.process(eingang.pk, held_until=ours) == EingangStatus.GEPRUEFT
     eingang.refresh_from_db()
     assert eingang.lease_until == theirs and eingang.dokument_id is None
-    # a lease still well ahead is this run's own: no claim, the run goes on
-    assert pipeline.process(eingang.pk, held_until=theirs) == EingangStatus.BEREIT
+
+
+def test_a_run_takes_its_eingang_back_when_the_resume_job_released_it_but_nobody_took_it(
+    post: Post,
+) -> None:
+    eingang = post.receive(*_letters(1)).eingaenge.get()
+    _held, ours = pipeline.claim_all([eingang.pk])
+    Eingang.objects.filter(pk=eingang.pk).update(lease_until=None)  # released, not taken
+    assert pipeline.process(eingang.pk, held_until=ours) == EingangStatus.BEREIT
+    assert pipeline.process(eingang.pk, held_until=ours) == EingangStatus.BEREIT  # done: no-op

@@ -4,12 +4,15 @@ failing search is reported (``degraded``) but keeps the web machine in the load 
 
 from __future__ import annotations
 
+import socket
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
+from amtsfluss.suche.backends.served import SEARCH_TIMEOUT
 from tests.core.test_health import beat
 from tests.ports import free_port
 from tests.suche.searchd_server import TOKEN
@@ -44,6 +47,24 @@ def test_readyz_reports_a_search_machine_that_does_not_answer_its_probe(
     checks = answer.json()["checks"]
     assert checks["search"] == "error: Unavailable"  # no address to anonymous callers
     assert (checks["database"], checks["storage"], checks["worker"]) == ("ok", "ok", "ok")
+
+
+def test_readyz_does_not_wait_long_for_a_search_machine_that_never_answers(
+    settings: Any,
+) -> None:
+    beat()
+    with socket.socket() as silent:  # accepts connections (the backlog) but never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        settings.SEARCH_BACKEND = "served"
+        settings.SEARCH_TOKEN = TOKEN
+        settings.SEARCH_URL = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+        answer = readyz()
+        waited = time.monotonic() - started
+    assert (answer.status_code, answer.json()["status"]) == (200, "degraded")
+    assert answer.json()["checks"]["search"] == "error: Unavailable"
+    assert SEARCH_TIMEOUT.read is not None and waited < SEARCH_TIMEOUT.read  # the probe's own
 
 
 def test_readyz_reports_an_index_folder_that_cannot_be_made(settings: Any, tmp_path: Path) -> None:

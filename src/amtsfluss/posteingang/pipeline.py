@@ -36,16 +36,19 @@ logger = logging.getLogger(__name__)
 
 #: longer than the slowest step (OCR: 10 minutes wall time)
 LEASE = timedelta(minutes=15)
-#: a lease that runs out within this is claimed anew before the next Eingang's run
-LEASE_MARGIN = timedelta(minutes=1)
 
 
-def claim(eingang_id: int) -> bool:
-    """Take the Eingang for this run, unless another run holds it or it is finished."""
+def claim(eingang_id: int, *, held_until: datetime | None = None) -> bool:
+    """Take the Eingang for this run (a fresh lease of :data:`LEASE`), unless another run holds
+    it or it is finished. ``held_until``: the lease this run's task took (:func:`claim_all`);
+    an Eingang still under exactly that lease is this run's own, however soon it runs out."""
     now = timezone.now()
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    if held_until is not None:
+        free |= Q(lease_until=held_until)
     return bool(
         Eingang.objects.filter(pk=eingang_id, status__in=OFFENE_STATUS)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .filter(free)
         .update(lease_until=now + LEASE)
     )
 
@@ -60,12 +63,6 @@ def claim_all(eingang_ids: Sequence[int]) -> tuple[frozenset[int], datetime]:
     ).update(lease_until=until)
     taken = Eingang.objects.filter(pk__in=eingang_ids, lease_until=until)
     return frozenset(taken.values_list("pk", flat=True)), until
-
-
-def _still_held(held_until: datetime | None) -> bool:
-    """A lease taken by :func:`claim_all` that does not run out soon: nobody else can have
-    taken the Eingang since (a claim and :func:`release_stale` need a lease that ran out)."""
-    return held_until is not None and timezone.now() < held_until - LEASE_MARGIN
 
 
 def _begin(eingang: Eingang, schritt: str) -> None:
@@ -179,10 +176,11 @@ STEPS: list[Step] = [
 
 
 def process(eingang_id: int, *, held_until: datetime | None = None) -> str:
-    """Run the Eingang's remaining steps; return its state afterwards. ``held_until``: the end
-    of a lease this run took already (:func:`claim_all`); without it, or when it runs out soon,
-    the Eingang is claimed here. Reasons of refusals and Klärungsfälle are stored, so they are
-    written in the administration's language."""
+    """Run the Eingang's remaining steps; return its state afterwards. The run claims the
+    Eingang first; ``held_until`` is the lease its task took already (:func:`claim_all`), which
+    then counts as the run's own: the claim renews it, or fails when the lease ran out and
+    another run took the Eingang meanwhile. Reasons of refusals and Klärungsfälle are stored,
+    so they are written in the administration's language."""
     with translation.override(settings.LANGUAGE_CODE):
         return _process(eingang_id, held_until)
 
@@ -224,7 +222,7 @@ QUICK_STEPS = [step for step in STEPS if step[0] not in SHOWN_WHILE_RUNNING]
 
 
 def _process(eingang_id: int, held_until: datetime | None) -> str:
-    if not _still_held(held_until) and not claim(eingang_id):
+    if not claim(eingang_id, held_until=held_until):
         return Eingang.objects.filter(pk=eingang_id).values_list("status", flat=True).first() or ""
     # Read once: this run holds the lease, so only its own steps change the row, and each step
     # keeps the fields it writes current on this object too.

@@ -24,8 +24,9 @@ from amtsfluss.suche.backends.tantivy_index import LOCK_WAIT_SECONDS
 from amtsfluss.suche.entries import IndexEntry
 
 SEARCH_TIMEOUT = httpx.Timeout(10.0, connect=2.0)
-#: a readiness probe must answer before the load balancer's own timeout
-CHECK_TIMEOUT = httpx.Timeout(2.0)
+#: a readiness probe must answer before the load balancer's own timeout: each phase is
+#: bounded on its own, so connect, send and answer take about 2 s in all at the most
+CHECK_TIMEOUT = httpx.Timeout(1.0, connect=0.5, pool=0.5)
 #: a replace that waits for the index may wait as long as the search machine's writer lock
 WRITE_TIMEOUT = httpx.Timeout(LOCK_WAIT_SECONDS + 60.0, connect=2.0)
 
