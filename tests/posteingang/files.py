@@ -215,3 +215,29 @@ def png_bomb(width: int = 30000, height: int = 30000) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
     )
+
+
+def tiff_pages(count: int) -> bytes:
+    """A valid little-endian TIFF of ``count`` pages of one white pixel each (about 100 bytes a
+    page): all pages share one strip byte, as a crafted file would."""
+    tags = 8
+    ifd_size = 2 + 12 * tags + 4
+    first = 8
+    pixel = first + count * ifd_size
+
+    def ifd(number: int) -> bytes:
+        entries = [
+            (256, 4, 1, 1),  # ImageWidth
+            (257, 4, 1, 1),  # ImageLength
+            (258, 3, 1, 1),  # BitsPerSample
+            (259, 3, 1, 1),  # Compression: none
+            (262, 3, 1, 0),  # PhotometricInterpretation: white is zero
+            (273, 4, 1, pixel),  # StripOffsets
+            (278, 4, 1, 1),  # RowsPerStrip
+            (279, 4, 1, 1),  # StripByteCounts
+        ]
+        following = first + (number + 1) * ifd_size if number + 1 < count else 0
+        body = b"".join(struct.pack("<HHII", *entry) for entry in entries)
+        return struct.pack("<H", tags) + body + struct.pack("<I", following)
+
+    return b"II*\x00" + struct.pack("<I", first) + b"".join(map(ifd, range(count))) + b"\x00"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from amtsfluss.posteingang.checks import check_file
+from amtsfluss.posteingang.checks import MAX_IMAGE_FRAMES, check_file
 from amtsfluss.posteingang.models import EingangStatus
 from tests.posteingang import files
 from tests.posteingang.conftest import Post
@@ -58,6 +58,24 @@ def test_hostile_files_are_refused_with_a_reason(
     assert not befund.accepted
     assert befund.code == code, befund.reason
     assert words in befund.reason
+
+
+def test_a_tiff_of_many_pages_is_refused_without_counting_them_all(
+    english: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PIL import TiffImagePlugin
+
+    def counted(self: TiffImagePlugin.TiffImageFile) -> int:
+        if self._n_frames is None:  # not yet known: counting walks every page
+            raise AssertionError("n_frames walks every page (quadratic in their number)")
+        return self._n_frames
+
+    monkeypatch.setattr(TiffImagePlugin.TiffImageFile, "n_frames", property(counted))
+    assert check_file(files.tiff_pages(MAX_IMAGE_FRAMES), "akte.tif").accepted
+    for pages in (MAX_IMAGE_FRAMES + 1, 40_000):  # 4 MB of empty pages
+        befund = check_file(files.tiff_pages(pages), "akte.tif")
+        assert (befund.accepted, befund.code) == (False, "image_bomb")
+        assert f"more than {MAX_IMAGE_FRAMES} pages" in befund.reason
 
 
 def test_a_zip_member_lying_about_its_size_is_refused(english: None) -> None:

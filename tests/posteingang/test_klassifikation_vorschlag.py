@@ -8,10 +8,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from amtsfluss.akte.models import Dokument, Vertraulichkeit
+from amtsfluss.akte.models import Akte, Dokument, Vertraulichkeit
 from amtsfluss.core.models import AuditEvent
 from amtsfluss.posteingang.klassifikation import korpus
 from amtsfluss.posteingang.models import Eingang, Vorschlag, VorschlagStatus
+from amtsfluss.suche.models import Indexauftrag
 from tests.conftest import client_for
 from tests.posteingang.conftest import Post
 from tests.posteingang.klassifikation_helpers import akte, aktenplan, receive_letter
@@ -83,6 +84,20 @@ def test_correct_names_another_akte_and_dokumenttyp(post: Post) -> None:
     assert vorschlag.status == VorschlagStatus.KORRIGIERT
     assert (vorschlag.akte, vorschlag.entschieden_akte) == (suggested, chosen)
     assert vorschlag.entschieden_dokumenttyp == "antrag"
+
+
+def test_a_corrected_dokumenttyp_alone_reaches_the_search_index(post: Post) -> None:
+    aktenplan(post)
+    eingang = receive_letter(post, "Betreff: Rechnung für den Marktstand")
+    where = Akte.objects.get(pk=_akte_of(eingang))
+    dokument = Dokument.objects.get(pk=eingang.dokument_id or 0)
+    typ = "nachweis" if dokument.dokumenttyp != "nachweis" else "vermerk"
+    Indexauftrag.objects.all().delete()  # what filing journaled is indexed
+    _correct(client_for(post.w.clerk, A_HOST), eingang, where.aktenzeichen, typ)
+    assert _akte_of(eingang) == where.pk  # the Dokument stays where it is …
+    assert Dokument.objects.get(pk=dokument.pk).dokumenttyp == typ
+    # … and its entry is rebuilt on commit, so the Dokumenttyp filter and facet follow
+    assert Indexauftrag.objects.filter(dokument_id=dokument.pk, akte_id=where.pk).exists()
 
 
 def test_other_units_and_mandanten_get_404_and_nothing_moves(post: Post) -> None:

@@ -149,3 +149,26 @@ def test_a_dokument_without_text_is_found_by_its_title(corpus: Corpus) -> None:
 
     process_pending(a.w.a)
     assert found(a.w.clerk, "Flurstück") == {bare.pk}
+
+
+def test_date_filters_include_their_bounds_and_an_open_end_reaches_any_date(
+    corpus: Corpus,
+) -> None:
+    a = corpus.akten
+    from amtsfluss.suche.indexing import process_pending
+
+    earliest = add_dokument(a.offen_32_1, "Urkunde", "Erbbaurecht", datum=date(1, 1, 1))
+    latest = add_dokument(a.offen_32_1, "Platzhalter", "Erbbaurecht", datum=date(9999, 12, 31))
+    process_pending(a.w.a)
+    both = {earliest.pk, latest.pk}
+    assert found(a.w.clerk, "Erbbaurecht", filters=Filters(date_from=date(2000, 1, 1))) == {
+        latest.pk
+    }
+    assert found(a.w.clerk, "Erbbaurecht", filters=Filters(date_to=date(2000, 1, 1))) == {
+        earliest.pk
+    }
+    exactly = Filters(date_from=date(9999, 12, 31), date_to=date(9999, 12, 31))
+    assert found(a.w.clerk, "Erbbaurecht", filters=exactly) == {latest.pk}
+    first_day = Filters(date_from=date(1, 1, 1), date_to=date(1, 1, 1))
+    assert found(a.w.clerk, "Erbbaurecht", filters=first_day) == {earliest.pk}
+    assert found(a.w.clerk, "Erbbaurecht") == both

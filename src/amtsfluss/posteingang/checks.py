@@ -11,6 +11,7 @@ cheapest first: size, libmagic, the allow-list, the extension, then the type's o
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import warnings
 import zipfile
@@ -224,11 +225,19 @@ def check_image(data: bytes) -> tuple[str, str] | None:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
-                frames = getattr(image, "n_frames", 1)
-                if frames > MAX_IMAGE_FRAMES:
-                    return too_big
-                for frame in range(frames):
-                    image.seek(frame)
+                # page by page, never ``n_frames``: Pillow counts a TIFF's pages with work that
+                # grows with the square of their number (minutes for a few MB of empty pages)
+                for frame in itertools.count():
+                    try:
+                        image.seek(frame)
+                    except EOFError:
+                        break
+                    if frame >= MAX_IMAGE_FRAMES:
+                        return (
+                            "image_bomb",
+                            _("The image has more than %d pages; it was not opened.")
+                            % MAX_IMAGE_FRAMES,
+                        )
                     width, height = image.size
                     if width * height > MAX_IMAGE_PIXELS:
                         return too_big

@@ -2,7 +2,8 @@
 
 Signals (``suche.signals``) call :func:`akte_changed` inside the writing transaction; on commit
 :func:`process_pending` rebuilds those Akten's entries. Searches leave out Akten with pending
-rows, so a stale entry is hidden rather than shown to someone who lost access.
+rows, so a stale entry is hidden rather than shown to someone who lost access. Every run holds
+the Mandant's index lease from reading to writing (:mod:`amtsfluss.suche.indexlauf`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.tasks import Task
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from amtsfluss.akte.models import Dokument
 from amtsfluss.core import context
+from amtsfluss.core.errors import Unavailable
 from amtsfluss.core.models import Mandant
 from amtsfluss.suche.backends import backend_name, get_backend
+from amtsfluss.suche.backends.base import Backend
 from amtsfluss.suche.entries import entries_for, entries_for_akten
+from amtsfluss.suche.indexlauf import Lauf, index_run
 from amtsfluss.suche.models import Indexauftrag, Reindexstand
 
 logger = logging.getLogger(__name__)
@@ -116,10 +121,27 @@ def process_pending(mandant: Mandant, *, wait: bool = False) -> int:
     """Rebuild the stale entries of the journal — whole Akten, or single Dokumente where only
     they changed; returns how many Akten were touched.
 
-    Only the journal rows read are deleted afterwards, so a change that arrives meanwhile
-    stays pending. Without ``wait`` an index busy in another process is left for later.
+    Runs under the Mandant's index lease (:mod:`amtsfluss.suche.indexlauf`), so entries are
+    written in the order they were read. When another run holds it, this one leaves the rows to
+    it: the holder looks at the journal again after letting go. Only the journal rows read are
+    deleted afterwards, so a change that arrives meanwhile stays pending. Without ``wait`` an
+    index busy in another process is left for later.
     """
     backend = get_backend()
+    done = 0
+    while True:
+        with index_run(mandant.pk, wait=wait) as lauf:
+            if lauf is None:
+                return done
+            drained, rebuilt = _drain(mandant, backend, lauf, wait=wait)
+            done += rebuilt
+        # a run that found the lease taken while this one held it left its rows to this one
+        if not drained or not Indexauftrag.objects.filter(mandant_id=mandant.pk).exists():
+            return done
+
+
+def _drain(mandant: Mandant, backend: Backend, lauf: Lauf, *, wait: bool) -> tuple[bool, int]:
+    """Work through the journal while holding the lease: (journal emptied, Akten touched)."""
     done = 0
     while True:
         rows = list(
@@ -128,7 +150,7 @@ def process_pending(mandant: Mandant, *, wait: bool = False) -> int:
             .values_list("pk", "akte_id", "dokument_id")[:PENDING_BATCH]
         )
         if not rows:
-            return done
+            return True, done
         akten = sorted({akte_id for _, akte_id, dokument_id in rows if dokument_id is None})
         whole = set(akten)
         dokumente = sorted(
@@ -136,10 +158,22 @@ def process_pending(mandant: Mandant, *, wait: bool = False) -> int:
             - {dokument_id for _, akte_id, dokument_id in rows if akte_id in whole}
         )
         entries = entries_for_akten(akten) + entries_for(dokumente)
+        if not lauf.renew():  # the lease ran out and another run may be writing: leave it
+            logger.warning("suche: index lease of Mandant %s ran out during a run", mandant.pk)
+            return False, done
         if not backend.replace(mandant, entries, akten=akten, dokumente=dokumente, wait=wait):
-            return done
+            return False, done
         Indexauftrag.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
         done += len({akte_id for _, akte_id, _ in rows})
+
+
+def index_busy() -> Unavailable:
+    return Unavailable(
+        _(
+            "The search index is busy with another run. Please try again later; a reindex goes on "
+            "after its last finished batch."
+        )
+    )
 
 
 def reindex(
@@ -151,13 +185,20 @@ def reindex(
 ) -> int:
     """Index every Dokument of the Mandant in id order, resuming after the last finished batch.
 
-    Each batch is committed to the index and then recorded in ``Reindexstand``; a run that is
-    interrupted continues after that batch. Returns the number of Dokumente indexed by this run.
+    Each batch is built and written under the Mandant's index lease, then recorded in
+    ``Reindexstand``; a run that is interrupted continues after that batch. Raises
+    :class:`Unavailable` when the index stays busy (the batch is not recorded). Returns the
+    number of Dokumente indexed by this run.
     """
     backend = get_backend()
-    stand, _ = Reindexstand.objects.get_or_create(mandant_id=mandant.pk, backend=backend_name())
+    stand, _created = Reindexstand.objects.get_or_create(
+        mandant_id=mandant.pk, backend=backend_name()
+    )
     if restart or stand.finished_at is not None or stand.last_dokument_id == 0:
-        backend.clear(mandant)
+        with index_run(mandant.pk, wait=True) as lauf:
+            if lauf is None:
+                raise index_busy()
+            backend.clear(mandant)
         stand.last_dokument_id = 0
         stand.finished_at = None
         stand.save()
@@ -171,7 +212,9 @@ def reindex(
         )
         if not ids:
             break
-        backend.replace(mandant, entries_for(ids), wait=True)
+        with index_run(mandant.pk, wait=True) as lauf:
+            if lauf is None or not backend.replace(mandant, entries_for(ids), wait=True):
+                raise index_busy()
         stand.last_dokument_id = ids[-1]
         stand.save(update_fields=["last_dokument_id"])
         indexed += len(ids)

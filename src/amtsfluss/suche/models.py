@@ -53,6 +53,18 @@ class Indexauftrag(models.Model):
         return f"{self.mandant_id}/{self.akte_id}"
 
 
+class Indexlauf(models.Model):
+    """The run that is updating one Mandant's index now: it reads the journal (or a reindex
+    batch), builds the entries and writes them while it holds this lease, so an older run never
+    writes its entries over a newer one's. A run that dies lets go when the lease runs out."""
+
+    mandant_id = models.BigIntegerField(unique=True)
+    held_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.mandant_id}: {self.held_until}"
+
+
 class Reindexstand(models.Model):
     """How far ``amtsfluss reindex`` got for one Mandant and backend (resume point)."""
 

@@ -147,7 +147,8 @@ def do_vorschlag_decide(
     else:
         _move(principal, eingang, dokument, akte)
     if dokumenttyp and dokumenttyp != dokument.dokumenttyp:
-        Dokument.objects.filter(pk=dokument.pk).update(dokumenttyp=dokumenttyp)
+        dokument.dokumenttyp = dokumenttyp
+        dokument.save(update_fields=["dokumenttyp"])  # a save, so the search index follows
     vorschlag.status = status
     vorschlag.entschieden_akte = akte
     vorschlag.entschieden_dokumenttyp = dokumenttyp or dokument.dokumenttyp

@@ -258,8 +258,8 @@ def _filter_clauses(query: EngineQuery) -> list[tantivy.Query]:
                 SCHEMA,
                 "datum",
                 tantivy.FieldType.Integer,
-                (f.date_from - _EPOCH).days if f.date_from else -(10**6),
-                (f.date_to - _EPOCH).days if f.date_to else 10**6,
+                ((f.date_from or date.min) - _EPOCH).days,  # open ends: any date there is
+                ((f.date_to or date.max) - _EPOCH).days,
             )
         )
     if f.dokumenttypen:

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from amtsfluss.core.errors import Unavailable
 from amtsfluss.core.models import Mandant
 from amtsfluss.suche.backends import backend_name
 from amtsfluss.suche.indexing import reindex, remaining
@@ -42,10 +43,13 @@ class Command(BaseCommand):
                 disable=options["no_progress"],
                 file=self.stderr,
             ) as bar:
-                done = reindex(
-                    mandant,
-                    restart=options["restart"],
-                    batch_size=options["batch"],
-                    progress=bar.update,
-                )
+                try:
+                    done = reindex(
+                        mandant,
+                        restart=options["restart"],
+                        batch_size=options["batch"],
+                        progress=bar.update,
+                    )
+                except Unavailable as exc:
+                    raise CommandError(f"{mandant.slug}: {exc.message}") from exc
             self.stdout.write(f"{mandant.slug}: {done} Dokumente indexed")
