@@ -115,6 +115,19 @@ def test_a_killed_zygote_is_replaced_on_the_next_run() -> None:
     assert zygote._zygote._process.pid != process.pid
 
 
+def test_the_zygote_outlives_the_thread_that_started_it() -> None:
+    """Web servers retire idle request threads; the zygote belongs to the process."""
+    zygote._zygote._stop()
+    started = ThreadPoolExecutor(max_workers=1)
+    assert started.submit(pdf.ask, "probe", text_pdf("im Thread")).result().status == "ok"
+    process = zygote._zygote._process
+    assert process is not None
+    started.shutdown(wait=True)  # the thread that started the zygote has ended
+    assert not _wait_gone(process.pid, seconds=1.0)
+    assert pdf.ask("probe", text_pdf("danach")).status == "ok"
+    assert zygote._zygote._process is process  # the same zygote, not a new one
+
+
 DIES_AFTER_ONE_RUN = """
 import json, os, sys
 from amtsfluss.core.text_pdf import text_pdf as core_text_pdf

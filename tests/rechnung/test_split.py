@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -168,6 +169,39 @@ def test_a_killed_partner_costs_only_time(splitting: Validator) -> None:
     assert splitting.split.partner.process is not process  # a new partner is under way
     _wait_ready(splitting)
     assert _answers(splitting, documents) == expected
+
+
+def test_the_partner_outlives_the_thread_that_started_it(splitting: Validator) -> None:
+    """A web server retires idle request threads; the partner belongs to the process."""
+    partner = splitting.split.partner
+    partner.stop()
+
+    def start_and_wait() -> None:
+        partner.start()
+        _wait_ready(splitting)
+
+    starter = threading.Thread(target=start_and_wait)
+    starter.start()
+    starter.join()  # the thread that started the partner has ended
+    process = partner.process
+    assert process is not None
+    time.sleep(1.0)
+    assert process.poll() is None and partner.ready
+    shared = splitting.split.shared
+    _answers(splitting, [_broken(UBL_FILE)])
+    assert splitting.split.shared == shared + 1 and partner.process is process
+
+
+def test_the_partner_ends_with_the_end_of_its_input(splitting: Validator) -> None:
+    """What happens when the process that started it ends, kill -9 included."""
+    partner = splitting.split.partner
+    partner.start()
+    _wait_ready(splitting)
+    process = partner.process
+    assert process is not None and process.stdin is not None
+    process.stdin.close()
+    assert process.wait(timeout=30) == 0
+    partner.stop()
 
 
 def test_a_partner_answering_nonsense_costs_only_time(splitting: Validator) -> None:

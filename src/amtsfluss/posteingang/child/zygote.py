@@ -15,8 +15,10 @@ plugins. FD is its end of the control socket. Requests on it:
 ``{"op": "kill", "pid": n}``: SIGKILL to that child's process group, if it is still running
   (so a reused pid is never hit). No reply.
 
-The zygote dies with the process that started it (``PR_SET_PDEATHSIG``, and the end of the
-control socket), and each child dies with the zygote.
+The zygote ends with the process that started it: when that process ends, however, the kernel
+closes its end of the control socket. Not ``PR_SET_PDEATHSIG``: that fires when the *thread*
+that started the zygote ends, and web servers retire idle request threads. Each child dies
+with the zygote (``PR_SET_PDEATHSIG``; the zygote has one thread).
 """
 
 from __future__ import annotations
@@ -208,9 +210,6 @@ class Zygote:
 
 
 def main(argv: list[str]) -> int:
-    _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() == 1:  # the starter died before the line above took effect
-        return 0
     for name in TOOLS:
         TOOLS_LOADED[name] = _load(name)
     control = socket.socket(fileno=int(argv[1]))

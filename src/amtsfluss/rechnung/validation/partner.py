@@ -9,8 +9,8 @@ the results.
 
 * The partner is a separate interpreter (``python -m amtsfluss.rechnung.validation.partner``)
   started on the first large document; it compiles the same stylesheets, locks Saxon against
-  file and network access, and answers jobs over its stdin/stdout. It dies with its parent
-  (``PR_SET_PDEATHSIG``, and the end of its stdin).
+  file and network access, and answers jobs over its stdin/stdout. It ends with its parent
+  process: the end of its stdin (not ``PR_SET_PDEATHSIG``, which follows the starting thread).
 * Jobs are assigned longest first to the side with less work (the partner's side starts with
   its parse of the document), from the milliseconds per KiB each job took before. The first large
   document, before any timing is known, or while the partner starts, runs all jobs here.
@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from amtsfluss.core.process import die_with_parent
 from amtsfluss.rechnung.validation import codelists, patterns, saxon
 
 logger = logging.getLogger(__name__)
@@ -261,9 +260,8 @@ def _answer(
 
 
 def main(argv: Sequence[str]) -> None:
-    die_with_parent()
-    if os.getppid() == 1:  # the parent died before the line above took effect
-        raise SystemExit(0)
+    # Not PR_SET_PDEATHSIG: it fires when the *thread* that started the partner ends (web
+    # servers retire idle request threads); the end of stdin comes when the process ends.
     serve([Path(path) for path in argv], sys.stdin.buffer, sys.stdout.buffer)
 
 
