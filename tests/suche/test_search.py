@@ -172,3 +172,26 @@ def test_date_filters_include_their_bounds_and_an_open_end_reaches_any_date(
     first_day = Filters(date_from=date(1, 1, 1), date_to=date(1, 1, 1))
     assert found(a.w.clerk, "Erbbaurecht", filters=first_day) == {earliest.pk}
     assert found(a.w.clerk, "Erbbaurecht") == both
+
+
+def test_addresses_and_file_numbers_are_found_by_their_parts(corpus: Corpus) -> None:
+    a = corpus.akten
+    from amtsfluss.suche.indexing import process_pending
+
+    letter = add_dokument(
+        a.offen_32_1,
+        "Anhörung",
+        "Absender max.mustermann@example.de, siehe www.musterstadt.de, "
+        "Ihr Zeichen 61.2-1234/2026, Fassung 2.5",
+    )
+    process_pending(a.w.a)
+    for query in ("mustermann", "musterstadt", "61.2-1234/2026", "1234", '"2 5"'):
+        assert found(a.w.clerk, query) == {letter.pk}, query
+
+
+def test_a_phrase_does_not_run_from_the_title_into_the_text(corpus: Corpus) -> None:
+    w = corpus.akten.w
+    # title "Sondernutzung", text "Die Straße vor dem Haus …"
+    assert found(w.clerk, '"Straße vor dem Haus"') == {corpus.strasse.pk}
+    assert found(w.clerk, '"Sondernutzung Straße"') == set()
+    assert found(w.clerk, '"Sondernutzung die Straße"') == set()

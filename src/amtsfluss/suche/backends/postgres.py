@@ -2,7 +2,8 @@
 
 ``tsvector`` with the ``german`` configuration (titel weight A) and ``reader_keys text[]``,
 both under GIN; the permission is ``reader_keys && <principal keys>`` in the same statement.
-Text is folded in Python before PostgreSQL sees it (``unaccent`` may not be installed).
+Text is folded and split into words in Python before PostgreSQL sees it (``unaccent`` may not
+be installed, and PostgreSQL's parser keeps e-mail addresses, URLs and numbers whole).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from amtsfluss.core.folding import fold
 from amtsfluss.core.models import Mandant
 from amtsfluss.suche.backends.base import FACETS, EngineQuery, EngineResult, Order
 from amtsfluss.suche.entries import IndexEntry
+from amtsfluss.suche.text import WORD
 
 _UPSERT = """
 INSERT INTO suche_eintrag (dokument_id, mandant_id, akte_id, unit_id, positions, datum, jahr,
@@ -42,9 +44,22 @@ def _row(mandant: Mandant, entry: IndexEntry) -> tuple[Any, ...]:
         entry.dokumenttyp,
         entry.akte_status,
         list(entry.keys),
-        fold(entry.titel),
-        fold(entry.body),
+        _words(entry.titel),
+        f"{_GAP} {_words(entry.body)}",
     )
+
+
+#: a German stop word before the body: it takes a position, so a phrase never runs from the
+#: title's last word into the body's first (tantivy keeps them in two fields)
+_GAP = "und"
+
+
+def _words(text: str) -> str:
+    """The words of ``text`` as the query parser and tantivy's tokenizer see them (letters and
+    digits), folded. PostgreSQL's own parser would keep e-mail addresses, host names, decimals
+    and file numbers whole (``max.mustermann@example.de`` one token), so they would not be
+    found by their parts as on tantivy."""
+    return " ".join(WORD.findall(fold(text)))
 
 
 class PostgresBackend:
