@@ -86,6 +86,31 @@ def test_correct_names_another_akte_and_dokumenttyp(post: Post) -> None:
     assert vorschlag.entschieden_dokumenttyp == "antrag"
 
 
+def test_the_second_attachment_decided_elsewhere_leaves_the_first_where_it_was_put(
+    post: Post,
+) -> None:
+    plan = aktenplan(post)
+    w = post.w
+    anker = akte(w.clerk, plan.positions["32.1"], "Gaststätte Zum Anker")
+    markt = akte(w.clerk, plan.positions["32.2"], "Wochenmarkt")
+    sendung = post.receive(
+        ("antrag.txt", b"Antrag auf Verlaengerung der Sperrzeit"),
+        ("anlage.txt", b"Lageplan des Marktstands"),
+        ("nachweis.txt", b"Nachweis der Haftpflichtversicherung"),
+    )
+    first, second, third = post.process(sendung)
+    clerk = client_for(w.clerk, A_HOST)
+    _correct(clerk, first, anker.aktenzeichen)  # the mail's Vorgang moves along, all three
+    assert _akte_of(first) == _akte_of(second) == _akte_of(third) == anker.pk
+    _correct(clerk, second, markt.aktenzeichen)  # this one alone, into a Vorgang of its own
+    assert (_akte_of(first), _akte_of(second), _akte_of(third)) == (anker.pk, markt.pk, anker.pk)
+    v_first, v_second, v_third = (
+        Dokument.objects.get(pk=e.dokument_id or 0).vorgang_id for e in (first, second, third)
+    )
+    assert v_first == v_third != v_second
+    assert Vorschlag.objects.get(eingang=first).entschieden_akte == anker  # and it lies there
+
+
 def test_a_corrected_dokumenttyp_alone_reaches_the_search_index(post: Post) -> None:
     aktenplan(post)
     eingang = receive_letter(post, "Betreff: Rechnung für den Marktstand")

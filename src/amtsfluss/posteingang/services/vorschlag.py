@@ -105,15 +105,17 @@ def check_vorschlag_correct(
 
 
 def _move(principal: Principal, eingang: Eingang, dokument: Dokument, akte: Akte) -> None:
-    """Into ``akte``: the Sendung's own Vorgang moves along (one Sendung, one Vorgang), any
-    other Vorgang keeps its Dokumente and this one goes to a new Vorgang of ``akte``."""
+    """Into ``akte``: the Sendung's own Vorgang moves along (one Sendung, one Vorgang) — unless
+    a Dokument of another of its Eingänge lies in it where a decision put it; any other Vorgang
+    keeps its Dokumente, and this one goes to a new Vorgang of ``akte``."""
     if dokument.vorgang.akte_id == akte.pk:
         return
     source = target_vorgaenge(principal).filter(pk=dokument.vorgang_id).first()
     if source is None:
         raise ServiceError(_("You may not take this file out of its Vorgang."))
     sendung = eingang.sendung
-    if sendung.vorgang_id == source.pk and sendung.ziel_vorgang_id is None:
+    own = sendung.vorgang_id == source.pk and sendung.ziel_vorgang_id is None
+    if own and not _decided_siblings_in(source, eingang):
         vorgang_move(principal=principal, vorgang=source, target=akte)
         return
     fresh = vorgang_create(
@@ -123,6 +125,20 @@ def _move(principal: Principal, eingang: Eingang, dokument: Dokument, akte: Akte
         eingangsdatum=timezone.localdate(sendung.received_at),
     )
     dokument_move(principal=principal, dokument=dokument, target=fresh)
+
+
+def _decided_siblings_in(vorgang: Vorgang, eingang: Eingang) -> bool:
+    """Another Eingang of the Sendung was decided and its Dokument lies in ``vorgang``: moving
+    the Vorgang would take that Dokument away from where the decision put it."""
+    return (
+        Vorschlag.objects.filter(
+            eingang__sendung_id=eingang.sendung_id,
+            eingang__dokument__vorgang=vorgang,
+            status__in=(VorschlagStatus.ANGENOMMEN, VorschlagStatus.KORRIGIERT),
+        )
+        .exclude(eingang=eingang)
+        .exists()
+    )
 
 
 def do_vorschlag_decide(
