@@ -124,8 +124,8 @@ def docx(*paragraphs: str, extra: dict[str, bytes] | None = None) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
         archive.writestr("_rels/.rels", _RELS)
-        archive.writestr("word/document.xml", _document_xml(*paragraphs))
-        for name, data in (extra or {}).items():
+        members = {"word/document.xml": _document_xml(*paragraphs).encode(), **(extra or {})}
+        for name, data in members.items():
             archive.writestr(name, data)
     return buffer.getvalue()
 
@@ -241,3 +241,70 @@ def tiff_pages(count: int) -> bytes:
         return struct.pack("<H", tags) + body + struct.pack("<I", following)
 
     return b"II*\x00" + struct.pack("<I", first) + b"".join(map(ifd, range(count))) + b"\x00"
+
+
+def odt_linking(url: str) -> bytes:
+    """An .odt whose image is not inside but linked: LibreOffice would fetch ``url``."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+        ' xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"'
+        ' xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"'
+        ' xmlns:xlink="http://www.w3.org/1999/xlink" office:version="1.2">'
+        "<office:body><office:text><text:p>Brief mit Bild</text:p><text:p>"
+        '<draw:frame draw:name="Bild" svg:width="2cm" svg:height="2cm"'
+        ' text:anchor-type="paragraph">'
+        f'<draw:image xlink:href="{url}" xlink:type="simple" xlink:show="embed"'
+        ' xlink:actuate="onLoad"/></draw:frame></text:p>'
+        "</office:text></office:body></office:document-content>"
+    )
+    plain = odt("x")
+    with zipfile.ZipFile(io.BytesIO(plain)) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    members["content.xml"] = content.encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), members.pop("mimetype"), compress_type=zipfile.ZIP_STORED
+        )
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def docx_linking(url: str) -> bytes:
+    """A .docx whose picture is an external relationship: Word and LibreOffice fetch ``url``."""
+    picture = (
+        '<w:p><w:r><w:drawing><wp:inline><wp:extent cx="914400" cy="914400"/>'
+        '<wp:docPr id="1" name="Bild"/><a:graphic><a:graphicData'
+        ' uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic>'
+        '<pic:nvPicPr><pic:cNvPr id="0" name="bild.png"/><pic:cNvPicPr/></pic:nvPicPr>'
+        '<pic:blipFill><a:blip r:link="rIdBild"/><a:stretch><a:fillRect/></a:stretch>'
+        '</pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="914400" cy="914400"/>'
+        '</a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
+        "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"
+    )
+    namespaces = (
+        ' xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"'
+        ' xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+        ' xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"'
+        ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    )
+    document = _document_xml("Brief mit Bild").replace(
+        "<w:document ", f"<w:document{namespaces} ", 1
+    )
+    document = document.replace("</w:body>", f"{picture}</w:body>", 1)
+    relationships = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rIdBild" TargetMode="External" Target="'
+        f'{url}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"/>'
+        "</Relationships>"
+    )
+    return docx(
+        extra={
+            "word/document.xml": document.encode(),
+            "word/_rels/document.xml.rels": relationships.encode(),
+        }
+    )
