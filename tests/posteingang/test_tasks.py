@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -10,9 +10,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from amtsfluss.posteingang import pipeline, tasks
-from amtsfluss.posteingang.models import Eingang, EingangStatus
+from amtsfluss.posteingang.models import Eingang, EingangStatus, Schritt
+from amtsfluss.posteingang.steps import produce
 from tests.posteingang.conftest import Post
-from tests.posteingang.files import text_pdf
+from tests.posteingang.files import scan_png, text_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -134,3 +135,45 @@ def test_a_run_takes_its_eingang_back_when_the_resume_job_released_it_but_nobody
     Eingang.objects.filter(pk=eingang.pk).update(lease_until=None)  # released, not taken
     assert pipeline.process(eingang.pk, held_until=ours) == EingangStatus.BEREIT
     assert pipeline.process(eingang.pk, held_until=ours) == EingangStatus.BEREIT  # done: no-op
+
+
+def _taken_over_during(monkeypatch: pytest.MonkeyPatch, name: str, **then: Any) -> datetime:
+    """While the step's tool runs (``produce.<name>``), this run's lease runs out and another
+    run takes the Eingang (and sets ``then``); returns that run's lease."""
+    tool = getattr(produce, name)
+    theirs = timezone.now() + pipeline.LEASE * 2
+
+    def stalled(eingang: Eingang, *args: Any, **kwargs: Any) -> Any:
+        Eingang.objects.filter(pk=eingang.pk).update(lease_until=theirs, **then)
+        return tool(eingang, *args, **kwargs)
+
+    monkeypatch.setattr(produce, name, stalled)
+    return theirs
+
+
+def test_a_run_that_lost_its_lease_begins_no_further_step(
+    post: Post, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    eingang = post.receive(("scan.png", scan_png("Eingangsstempel"))).eingaenge.get()
+    theirs = _taken_over_during(monkeypatch, "convert")
+    assert pipeline.process(eingang.pk) == EingangStatus.IN_BEARBEITUNG
+    eingang.refresh_from_db()
+    # the conversion's result was kept (a blob is a blob), but OCR was not begun by this run
+    assert eingang.schritt == Schritt.KONVERTIERUNG and eingang.lease_until == theirs
+    assert eingang.archiv_id is None and not eingang.text_done
+
+
+def test_a_stalled_runs_failure_does_not_undo_what_another_run_finished(
+    post: Post, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    eingang = post.receive(("scan.png", scan_png("Eingangsstempel"))).eingaenge.get()
+    _taken_over_during(monkeypatch, "convert", status=EingangStatus.BEREIT)
+
+    def broken(*args: Any, **kwargs: Any) -> bytes:
+        raise produce.StepFailed("LibreOffice could not read the file")
+
+    convert = produce.convert
+    monkeypatch.setattr(produce, "convert", lambda e: (convert(e), broken())[1])
+    assert pipeline.process(eingang.pk) == EingangStatus.BEREIT  # the other run's result
+    eingang.refresh_from_db()
+    assert eingang.status == EingangStatus.BEREIT and eingang.grund == ""

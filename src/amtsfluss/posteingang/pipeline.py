@@ -65,12 +65,24 @@ def claim_all(eingang_ids: Sequence[int]) -> tuple[frozenset[int], datetime]:
     return frozenset(taken.values_list("pk", flat=True)), until
 
 
+class LeaseLost(Exception):
+    """This run's lease ran out (a step stalled past :data:`LEASE`) and another run may have
+    taken the Eingang: this one writes nothing more."""
+
+
 def _begin(eingang: Eingang, schritt: str) -> None:
-    eingang.schritt = schritt
-    if eingang.status == EingangStatus.GEPRUEFT:
-        eingang.status = EingangStatus.IN_BEARBEITUNG
-    eingang.lease_until = timezone.now() + LEASE
-    eingang.save(update_fields=["schritt", "status", "lease_until", "updated_at"])
+    """Write the step's start and renew the lease — only while the lease is still this run's
+    (a conditional UPDATE), so a run that stalled past it cannot set a finished Eingang back."""
+    now = timezone.now()
+    status = eingang.status
+    if status == EingangStatus.GEPRUEFT:
+        status = EingangStatus.IN_BEARBEITUNG
+    renewed = now + LEASE
+    if not Eingang.objects.filter(pk=eingang.pk, lease_until=eingang.lease_until).update(
+        schritt=schritt, status=status, lease_until=renewed, updated_at=now
+    ):
+        raise LeaseLost
+    eingang.schritt, eingang.status, eingang.lease_until = schritt, status, renewed
 
 
 def _check(eingang: Eingang) -> None:
@@ -229,9 +241,13 @@ def _process(eingang_id: int, held_until: datetime | None) -> str:
     eingang = Eingang.objects.select_related("mandant", "original", "pdf", "archiv").get(
         pk=eingang_id
     )
-    if _run(eingang, SHOWN_STEPS) and any(needed(eingang) for _s, needed, _r in QUICK_STEPS):
-        with transaction.atomic():
-            _run(eingang, QUICK_STEPS)
+    try:
+        if _run(eingang, SHOWN_STEPS) and any(needed(eingang) for _s, needed, _r in QUICK_STEPS):
+            with transaction.atomic():
+                _run(eingang, QUICK_STEPS)
+    except LeaseLost:
+        logger.warning("posteingang: run of Eingang %s lost its lease; it stops", eingang_id)
+        return Eingang.objects.filter(pk=eingang_id).values_list("status", flat=True).first() or ""
     return eingang.status  # each step keeps it current (the lease keeps other runs out)
 
 
@@ -250,24 +266,29 @@ def _run(eingang: Eingang, steps: list[Step]) -> bool:
             run(eingang)
         except (StepFailed, ServiceError) as exc:
             reason = exc.reason if isinstance(exc, StepFailed) else exc.message
-            eingang.status = _klaerung(eingang.pk, schritt, reason)
+            eingang.status = _klaerung(eingang, schritt, reason)
             return False
+        except LeaseLost:
+            raise
         except Exception:
             logger.exception("posteingang: step %s of Eingang %s failed", schritt, eingang.pk)
             reason = _("An unexpected error occurred in this step.")
-            eingang.status = _klaerung(eingang.pk, schritt, reason)
+            eingang.status = _klaerung(eingang, schritt, reason)
             return False
     return True
 
 
-def _klaerung(eingang_id: int, schritt: str, reason: str) -> str:
-    Eingang.objects.filter(pk=eingang_id).update(
+def _klaerung(eingang: Eingang, schritt: str, reason: str) -> str:
+    """Record the failure — unless the lease is no longer this run's: another run may have
+    finished the Eingang meanwhile, and a stalled run's failure must not undo that."""
+    if not Eingang.objects.filter(pk=eingang.pk, lease_until=eingang.lease_until).update(
         status=EingangStatus.KLAERUNG,
         schritt=schritt,
         grund=reason[:500],
         lease_until=None,
         updated_at=timezone.now(),
-    )
+    ):
+        raise LeaseLost
     return EingangStatus.KLAERUNG
 
 
