@@ -102,6 +102,22 @@ def test_failures_go_to_failed_with_a_reason_and_others_go_on(
     assert IntakeRecord.objects.get(label="kaputt.pdf").state == "done"
 
 
+def test_a_planted_link_in_failed_is_never_written_through(
+    place: Place, tmp_path: Path, recorder: Recorder
+) -> None:
+    channel = folder_channel(place, tmp_path)
+    run_channel(channel.pk)  # makes done/ and failed/
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    elsewhere.mkdir()
+    target = elsewhere / "authorized_keys"  # does not exist yet: a dangling link
+    (tmp_path / "failed" / "riesig.pdf.reason.txt").symlink_to(target)
+    drop(tmp_path, "riesig.pdf", b"0" * (2 * 1024 * 1024))
+    report = run_channel(channel.pk, limits=Limits(max_file_bytes=1024 * 1024))
+    assert report is not None and report.refused == 1
+    assert not target.exists()  # nothing was written through the link
+    assert "larger than" in (tmp_path / "failed" / "riesig-2.pdf.reason.txt").read_text()
+
+
 def test_links_and_files_outside_are_refused_unread(
     place: Place, tmp_path: Path, recorder: Recorder
 ) -> None:

@@ -101,3 +101,16 @@ def test_running_again_changes_nothing(post: Post) -> None:
     [again] = post.process(sendung)
     assert again.dokument_id == first.dokument_id
     assert Dokumentversion.objects.filter(dokument=first.dokument).count() == 1
+
+
+def test_a_message_over_the_part_limit_is_a_klaerungsfall_with_its_reason(post: Post) -> None:
+    parts = "".join(f"--grenze\r\nContent-Type: text/plain\r\n\r\nTeil {n}\r\n" for n in range(450))
+    message = (
+        "From: absender@example.de\r\nSubject: Viele Teile\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="grenze"\r\n\r\n'
+        f"{parts}--grenze--\r\n"
+    ).encode()
+    [eingang] = post.process(post.receive(("nachricht.eml", message)))
+    assert eingang.status == EingangStatus.KLAERUNG
+    assert eingang.grund == "Die Nachricht hat mehr als 200 Teile."  # stored in German, not
+    # "an unexpected error"

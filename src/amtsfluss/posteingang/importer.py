@@ -109,7 +109,9 @@ class Importer:
 
     def _read(self, paths: list[Path]) -> list[tuple[Path, Datei]]:
         """The files of ``paths`` that are new: within the size limit, and no Eingang of the
-        Mandant (nor an earlier file of this run) has their SHA-256 — one query per part."""
+        Mandant that was taken in (nor an earlier file of this run) has their SHA-256 — one
+        query per part. A file refused before is checked again and reported again: it is not
+        in the archive, and a run after a fix (or on a quiet machine) may take it in."""
         limit = settings.AMTSFLUSS_MAX_UPLOAD_BYTES
         hashed: list[tuple[Path, str]] = []
         for path in paths:
@@ -122,7 +124,9 @@ class Importer:
         known = set(
             Eingang.objects.filter(
                 mandant=self.target.mandant, sha256__in={sha256 for _path, sha256 in hashed}
-            ).values_list("sha256", flat=True)
+            )
+            .exclude(status=EingangStatus.ABGEWIESEN)
+            .values_list("sha256", flat=True)
         )
         part = []
         for path, sha256 in hashed:

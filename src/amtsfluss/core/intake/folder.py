@@ -8,6 +8,7 @@ file that was listed; symbolic links, hard-linked files, devices and pipes are r
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import stat
 import time
@@ -23,6 +24,8 @@ from amtsfluss.core.intake.report import RunReport
 from amtsfluss.core.intake.text import safe_filename
 from amtsfluss.core.models import IntakeChannel
 from amtsfluss.core.models.intake import RecordState
+
+logger = logging.getLogger(__name__)
 
 TEMPORARY_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download", "~")
 
@@ -162,15 +165,28 @@ def _move(path: Path, target_dir: Path, *, reason: str = "") -> Path:
     while (
         candidate.exists()
         or candidate.is_symlink()
-        or (reason and _reason_file(candidate).exists())
+        or (reason and os.path.lexists(_reason_file(candidate)))
     ):
         n += 1
         candidate = target_dir / (f"{stem}-{n}.{ext}" if dot and stem else f"{path.name}-{n}")
     os.rename(path, candidate)  # the link itself for a symbolic link: its target is never touched
     if reason:
-        stamp = timezone.now().isoformat(timespec="seconds")
-        _reason_file(candidate).write_text(f"{stamp}\n{reason}\n", encoding="utf-8")
+        _write_reason(_reason_file(candidate), reason)
     return candidate
+
+
+def _write_reason(path: Path, reason: str) -> None:
+    """A new file only, never through a link: whoever may write into the share could have put
+    a link there pointing anywhere the worker may write."""
+    stamp = timezone.now().isoformat(timespec="seconds")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    try:
+        descriptor = os.open(path, flags, 0o640)
+    except OSError:
+        logger.warning("intake folder: no reason file beside %s", path)
+        return
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(f"{stamp}\n{reason}\n")
 
 
 def _reason_file(path: Path) -> Path:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from amtsfluss.core.intake.handlers import Refused
 from amtsfluss.core.intake.items import Limits
 from amtsfluss.core.intake.mailparse import parse_mail
 from amtsfluss.core.models import Blob
@@ -78,7 +79,10 @@ class Text:
 def plain_text(eingang: Eingang) -> Text:
     data = read(eingang.original)
     if eingang.media_type == media.EML:
-        mail = parse_mail(data, Limits())
+        try:
+            mail = parse_mail(data, Limits())
+        except Refused as exc:  # the message's own fault: its reason, not "unexpected error"
+            raise StepFailed(exc.reason) from exc
         head = "\n".join(f"{name}: {value}" for name, value in mail.headers.items() if value)
         names = "\n".join(attachment.filename for attachment in mail.attachments)
         return Text(f"{head}\n\n{mail.body_text}\n\n{names}".strip(), Textquelle.MAIL, True)
