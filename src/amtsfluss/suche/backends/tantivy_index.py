@@ -63,16 +63,19 @@ class _Opened:
         self.path = path
         self.index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
         self.index.register_tokenizer(ANALYZER_NAME, build_analyzer())
-        self.seen = self._meta_mtime()
+        self.seen = self._meta_version()
 
-    def _meta_mtime(self) -> int:
+    def _meta_version(self) -> tuple[int, int, int]:
+        """What changes with every commit: tantivy replaces ``meta.json`` (a new inode) — the
+        modification time alone could repeat within a coarse file-system clock tick."""
         try:
-            return os.stat(self.path / "meta.json").st_mtime_ns
+            found = os.stat(self.path / "meta.json")
         except FileNotFoundError:
-            return 0
+            return (0, 0, 0)
+        return (found.st_ino, found.st_mtime_ns, found.st_size)
 
     def fresh_searcher(self) -> tantivy.Searcher:
-        current = self._meta_mtime()
+        current = self._meta_version()
         if current != self.seen:
             self.index.reload()
             self.seen = current
