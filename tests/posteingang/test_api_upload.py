@@ -14,8 +14,10 @@ from django.test import Client
 from django.utils import translation
 from pytest_django import Settings
 
+from amtsfluss.akte.services.vorgang import vorgang_create
 from amtsfluss.api.urls import api
 from amtsfluss.core.models import Blob
+from amtsfluss.core.permissions import Principal
 from amtsfluss.posteingang.models import Eingang, EingangStatus, Sendung
 from amtsfluss.posteingang.uploads import too_many_message
 from tests.akte.pages.conftest import german
@@ -31,6 +33,7 @@ from tests.posteingang.web import (
     REASONS,
     TOO_LARGE,
     hostile_batch,
+    mandant_b_akte,
     open_akte,
     upload_file,
 )
@@ -142,6 +145,14 @@ def test_units_and_targets_must_be_the_callers(post: Post) -> None:
         assert response.status_code == status, (fields, response.content)
         if message:
             assert response.json()["detail"] == message
+    # another Mandant's Akte and Vorgang, named by their ids: as if they did not exist
+    b_akte = mandant_b_akte(post)
+    b_vorgang = vorgang_create(principal=Principal.for_user(w.b_clerk), akte=b_akte, betreff="B")
+    for target in ({"ziel_akte_id": b_akte.pk}, {"ziel_vorgang_id": b_vorgang.pk}):
+        response = _send(clerk, upload_file(*brief), unit="32.1", **target)
+        assert response.status_code == 400, target
+        assert "Akte in B" not in response.content.decode()
+    assert not Sendung.objects.exists()
     b_clerk = api_client(w.b_clerk, B_HOST)  # Mandant B knows no 32.1: A's unit is no unit
     b_response = _send(b_clerk, upload_file(*brief), unit="32.1")
     assert b_response.status_code == 400 and not Sendung.objects.exists()

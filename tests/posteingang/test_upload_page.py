@@ -29,6 +29,7 @@ from tests.posteingang.web import (
     UPLOAD_URL,
     german,
     hostile_batch,
+    mandant_b_akte,
     open_akte,
     post_upload,
     upload_file,
@@ -184,6 +185,15 @@ def test_a_target_akte_must_be_open_and_one_the_uploader_works_on(post: Post) ->
     )
     assert refused.status_code == 400
     assert foreign.titel not in refused.content.decode()
+    other_mandant = mandant_b_akte(post)  # its Aktenzeichen may even look like one of A's
+    refused = post_upload(
+        clerk,
+        upload_file("brief.txt", b"Guten Tag"),
+        unit=post.unit.pk,
+        aktenzeichen=other_mandant.aktenzeichen,
+    )
+    assert refused.status_code == 400
+    assert other_mandant.titel not in refused.content.decode()
     assert not Sendung.objects.exists()
     response = post_upload(
         clerk,

@@ -74,6 +74,22 @@ def open_akte(post: Post, user: User, unit: str) -> Akte:
     )
 
 
+def mandant_b_akte(post: Post) -> Akte:
+    """An open Akte of Mandant B (its own position and unit), formed by B's clerk."""
+    from amtsfluss.akte.models import Aktenplanposition
+
+    w = post.w
+    position = Aktenplanposition.objects.create(
+        mandant=w.b, kennzeichen="10", titel="Allgemeines B", federfuehrende_oe=w.b_units["32"]
+    )
+    return check_akte_create(
+        principal=Principal.for_user(w.b_clerk),
+        position=position,
+        titel="Akte in B",
+        federfuehrende_oe=w.b_units["32"],
+    )
+
+
 @dataclass
 class Scene:
     """One Sendung of 32.1 with an Eingang in each state, and one of 32.2."""
