@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from amtsfluss.core.models import Blob
 from amtsfluss.posteingang import pipeline, tasks
 from amtsfluss.posteingang.models import Eingang, EingangStatus, Schritt
 from amtsfluss.posteingang.steps import produce
@@ -177,3 +178,16 @@ def test_a_stalled_runs_failure_does_not_undo_what_another_run_finished(
     assert pipeline.process(eingang.pk) == EingangStatus.BEREIT  # the other run's result
     eingang.refresh_from_db()
     assert eingang.status == EingangStatus.BEREIT and eingang.grund == ""
+
+
+def test_a_stalled_runs_step_result_is_not_written_over_what_another_run_filed(
+    post: Post, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    eingang = post.receive(*_letters(1)).eingaenge.get()
+    theirs = _taken_over_during(monkeypatch, "extract_text", status=EingangStatus.BEREIT)
+    blobs = Blob.objects.count()
+    assert pipeline.process(eingang.pk) == EingangStatus.BEREIT
+    eingang.refresh_from_db()
+    assert (eingang.status, eingang.lease_until) == (EingangStatus.BEREIT, theirs)
+    assert not eingang.text_done and eingang.text == "" and eingang.vorschau_id is None
+    assert Blob.objects.count() == blobs  # the step's preview was rolled back with it

@@ -69,31 +69,48 @@ def test_a_change_during_a_run_is_rebuilt_after_it_not_overwritten_by_it(
     assert Indexlauf.objects.get(mandant_id=a.w.a.pk).held_until is None  # let go
 
 
-def test_a_change_during_a_reindex_batch_is_rebuilt_after_the_batch(
+def test_a_change_during_a_reindex_batch_is_rebuilt_before_the_batch_lets_go(
     corpus: Corpus, django_capture_on_commit_callbacks: Capture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     a = corpus.akten
     hook_runs = _make_streng_meanwhile(
         corpus, django_capture_on_commit_callbacks, monkeypatch, "entries_for"
     )
-    seen_between: list[set[int]] = []
-    release = _and_then(indexlauf.Lauf.release, seen_between, a)
-    monkeypatch.setattr(indexlauf.Lauf, "release", release)
-    reindex(a.w.a, restart=True, batch_size=50)
-    assert hook_runs == [0]
-    # right after the batch with the older entries was written the Akte was hidden, …
-    assert seen_between[1] == set()
-    # … and it was rebuilt before the reindex ended
-    assert not Indexauftrag.objects.exists()
-    assert found(a.w.head, "Bauantrag") == set()
+    at_release: list[tuple[int, set[int]]] = []
+    release = indexlauf.Lauf.release
 
-
-def _and_then(release: Callable[[Any], None], seen: list[set[int]], a: Any) -> Any:
     def releasing(self: Any) -> None:
+        at_release.append((Indexauftrag.objects.count(), found(a.w.head, "Bauantrag")))
         release(self)
-        seen.append(found(a.w.head, "Bauantrag"))
 
-    return releasing
+    monkeypatch.setattr(indexlauf.Lauf, "release", releasing)
+    reindex(a.w.a, restart=True, batch_size=50)
+    assert hook_runs == [0]  # the commit's run found the lease taken and left its rows
+    # the batch wrote the older entries, then took the rows the change left and rebuilt the
+    # Akte before letting go: not hidden until the end of a long reindex, and not leaked
+    _cleared, batch = at_release[0], at_release[1]
+    assert batch == (0, set())
+    assert found(a.w.head, "Bauantrag") == set() and not Indexauftrag.objects.exists()
+
+
+def test_a_row_left_while_the_holder_lets_go_is_taken_by_the_holder_after(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = corpus.akten
+    release = indexlauf.Lauf.release
+    left: list[int] = []
+
+    def another_run_just_before(self: Any) -> None:
+        if not left:  # a change commits after the holder's last read, before it lets go
+            akte_changed(mandant_id=a.w.a.pk, akte_id=a.offen_32_1.pk)
+            left.append(process_pending(a.w.a))
+        release(self)
+
+    monkeypatch.setattr(indexlauf.Lauf, "release", another_run_just_before)
+    akte_changed(mandant_id=a.w.a.pk, akte_id=a.vertr_32_1.pk)
+    assert process_pending(a.w.a) == 2  # its own row, then the one left to it
+    assert left == [0] and not Indexauftrag.objects.exists()
+    assert corpus.bauantrag.pk in found(a.w.head, "Bauantrag")  # rebuilt, not hidden
 
 
 def test_a_run_leaves_the_journal_to_the_run_holding_the_lease_and_the_akte_stays_hidden(

@@ -195,3 +195,5 @@ def test_a_phrase_does_not_run_from_the_title_into_the_text(corpus: Corpus) -> N
     assert found(w.clerk, '"Straße vor dem Haus"') == {corpus.strasse.pk}
     assert found(w.clerk, '"Sondernutzung Straße"') == set()
     assert found(w.clerk, '"Sondernutzung die Straße"') == set()
+    assert found(w.clerk, '"Sondernutzung und die Straße"') == set()
+    assert found(w.clerk, '"Sondernutzung ' + "und " * 29 + 'die Straße"') == set()  # 32 words

@@ -85,21 +85,38 @@ def _begin(eingang: Eingang, schritt: str) -> None:
     eingang.schritt, eingang.status, eingang.lease_until = schritt, status, renewed
 
 
+@contextmanager
+def _held(eingang: Eingang) -> Iterator[None]:
+    """A step's write transaction, entered only while the lease is still this run's: the row
+    is locked (PostgreSQL; SQLite's write transactions take the database) so no other run takes
+    the Eingang before it ends; else :class:`LeaseLost`, and nothing of the step is kept."""
+    with transaction.atomic():
+        ours = Eingang.objects.select_for_update().filter(
+            pk=eingang.pk, lease_until=eingang.lease_until
+        )
+        if not ours.exists():
+            raise LeaseLost
+        yield
+
+
 def _check(eingang: Eingang) -> None:
     befund = check_file(produce.read(eingang.original), eingang.dateiname)
     eingang.media_type = befund.media_type
+    fields = ["media_type", "status", "updated_at"]
     if befund.accepted:
         eingang.status = EingangStatus.GEPRUEFT
     else:
         eingang.status = EingangStatus.ABGEWIESEN
         eingang.grund = befund.reason[:500]
         eingang.finished_at = timezone.now()
-    eingang.save()
+        fields += ["grund", "finished_at"]
+    with _held(eingang):
+        eingang.save(update_fields=fields)
 
 
 def _convert(eingang: Eingang) -> None:
     pdf = produce.convert(eingang)
-    with transaction.atomic():
+    with _held(eingang):
         eingang.pdf = blob_store(mandant=eingang.mandant, content=pdf)
         eingang.save(update_fields=["pdf", "updated_at"])
 
@@ -110,7 +127,7 @@ def _text(eingang: Eingang) -> None:
     found = produce.extract_text(eingang)
     if not found.complete:
         return
-    with transaction.atomic():
+    with _held(eingang):
         fields = ["text", "textquelle", "text_done", "updated_at"]
         eingang.text, eingang.textquelle, eingang.text_done = found.text, found.source, True
         if eingang.status == EingangStatus.GEPRUEFT:  # its start was not written (at hand)
@@ -128,7 +145,7 @@ def _text(eingang: Eingang) -> None:
 
 def _ocr(eingang: Eingang) -> None:
     result = produce.recognise(eingang)
-    with transaction.atomic():
+    with _held(eingang):
         eingang.archiv = blob_store(mandant=eingang.mandant, content=result.pdf)
         eingang.text, eingang.textquelle, eingang.text_done = result.text, "ocr", True
         eingang.save(update_fields=["archiv", "text", "textquelle", "text_done", "updated_at"])
@@ -139,7 +156,7 @@ def _preview(eingang: Eingang) -> None:
     found = produce.preview(eingang)
     if found is None:
         return
-    with transaction.atomic():
+    with _held(eingang):
         eingang.vorschau = blob_store(mandant=eingang.mandant, content=found.png)
         eingang.seiten = found.pages
         eingang.save(update_fields=["vorschau", "seiten", "updated_at"])
@@ -243,7 +260,7 @@ def _process(eingang_id: int, held_until: datetime | None) -> str:
     )
     try:
         if _run(eingang, SHOWN_STEPS) and any(needed(eingang) for _s, needed, _r in QUICK_STEPS):
-            with transaction.atomic():
+            with _held(eingang):
                 _run(eingang, QUICK_STEPS)
     except LeaseLost:
         logger.warning("posteingang: run of Eingang %s lost its lease; it stops", eingang_id)

@@ -199,6 +199,7 @@ def reindex(
             if lauf is None:
                 raise index_busy()
             backend.clear(mandant)
+            _drain(mandant, backend, lauf, wait=True)
         stand.last_dokument_id = 0
         stand.finished_at = None
         stand.save()
@@ -215,6 +216,8 @@ def reindex(
         with index_run(mandant.pk, wait=True) as lauf:
             if lauf is None or not backend.replace(mandant, entries_for(ids), wait=True):
                 raise index_busy()
+            # what changed meanwhile: its runs found the lease taken and left their rows here
+            _drain(mandant, backend, lauf, wait=True)
         stand.last_dokument_id = ids[-1]
         stand.save(update_fields=["last_dokument_id"])
         indexed += len(ids)

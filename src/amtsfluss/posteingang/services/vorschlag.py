@@ -23,7 +23,13 @@ from amtsfluss.core import audit
 from amtsfluss.core.errors import ServiceError
 from amtsfluss.core.permissions import Principal
 from amtsfluss.posteingang.access import target_akten, target_vorgaenge
-from amtsfluss.posteingang.models import Eingang, EingangStatus, Vorschlag, VorschlagStatus
+from amtsfluss.posteingang.models import (
+    Eingang,
+    EingangStatus,
+    Sendung,
+    Vorschlag,
+    VorschlagStatus,
+)
 
 
 def _open_vorschlag(eingang: Eingang) -> Vorschlag:
@@ -154,6 +160,9 @@ def do_vorschlag_decide(
     """Move the Eingang's Dokument and record the decision. Runs inside the caller's
     transaction with the Vorschlag row locked; ``akte`` and ``vorgang`` are ones the principal
     may change."""
+    # one decision of a Sendung at a time: its Vorgang moves along only while no decided
+    # sibling lies in it, and two clerks deciding two attachments at once must not both see none
+    Sendung.objects.select_for_update().only("pk").get(pk=eingang.sendung_id)
     dokument = _filed_dokument(eingang)
     if vorgang is not None and vorgang.akte_id == akte.pk:
         if dokument.vorgang_id != vorgang.pk:
@@ -163,8 +172,9 @@ def do_vorschlag_decide(
     else:
         _move(principal, eingang, dokument, akte)
     if dokumenttyp and dokumenttyp != dokument.dokumenttyp:
-        dokument.dokumenttyp = dokumenttyp
-        dokument.save(update_fields=["dokumenttyp"])  # a save, so the search index follows
+        moved = Dokument.objects.get(pk=dokument.pk)  # where it lies now
+        moved.dokumenttyp = dokumenttyp
+        moved.save(update_fields=["dokumenttyp"])  # a save, so the search index follows
     vorschlag.status = status
     vorschlag.entschieden_akte = akte
     vorschlag.entschieden_dokumenttyp = dokumenttyp or dokument.dokumenttyp

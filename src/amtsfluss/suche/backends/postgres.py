@@ -17,6 +17,7 @@ from amtsfluss.core.folding import fold
 from amtsfluss.core.models import Mandant
 from amtsfluss.suche.backends.base import FACETS, EngineQuery, EngineResult, Order
 from amtsfluss.suche.entries import IndexEntry
+from amtsfluss.suche.query import MAX_TERMS
 from amtsfluss.suche.text import WORD
 
 _UPSERT = """
@@ -49,9 +50,10 @@ def _row(mandant: Mandant, entry: IndexEntry) -> tuple[Any, ...]:
     )
 
 
-#: a German stop word before the body: it takes a position, so a phrase never runs from the
-#: title's last word into the body's first (tantivy keeps them in two fields)
-_GAP = "und"
+#: German stop words before the body: each takes a position, and a phrase has at most
+#: MAX_TERMS words, so no phrase runs from the title's end into the body's beginning — not
+#: even one with stop words of its own (tantivy keeps title and body in two fields)
+_GAP = " ".join(["und"] * MAX_TERMS)
 
 
 def _words(text: str) -> str:
