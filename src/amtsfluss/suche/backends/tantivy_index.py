@@ -65,14 +65,14 @@ class _Opened:
         self.index.register_tokenizer(ANALYZER_NAME, build_analyzer())
         self.seen = self._meta_version()
 
-    def _meta_version(self) -> tuple[int, int, int]:
-        """What changes with every commit: tantivy replaces ``meta.json`` (a new inode) — the
-        modification time alone could repeat within a coarse file-system clock tick."""
+    def _meta_version(self) -> tuple[int, int, int, int]:
+        """What changes with every commit: tantivy replaces ``meta.json`` (a new inode, a new
+        change time) — the modification time alone could repeat within a coarse clock tick."""
         try:
             found = os.stat(self.path / "meta.json")
         except FileNotFoundError:
-            return (0, 0, 0)
-        return (found.st_ino, found.st_mtime_ns, found.st_size)
+            return (0, 0, 0, 0)
+        return (found.st_ino, found.st_ctime_ns, found.st_mtime_ns, found.st_size)
 
     def fresh_searcher(self) -> tantivy.Searcher:
         current = self._meta_version()
