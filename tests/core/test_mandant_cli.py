@@ -73,6 +73,7 @@ def test_create_default_moves_the_default_flag() -> None:
         (["create", "x", "--name", "X", "--host=-x.test"], "not a valid host name"),
         (["create", "x", "--name", "X", "--host", "a" * 64 + ".test"], "not a valid host name"),
         (["create", "x", "--name", "   ", "--host", "x.test"], "1 to 200 characters"),
+        (["create", "_stadt", "--name", "X", "--host", "x.test"], "Kurzname muss mit"),
         (["create", "x", "--name", "X"], "--host"),
         (["create", "x", "--host", "x.test"], "--name"),
     ],

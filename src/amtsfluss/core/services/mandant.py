@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import re
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from amtsfluss.core import audit
 from amtsfluss.core.errors import PermissionDenied, ServiceError
 from amtsfluss.core.models import AuditChainHead, Mandant, MandantHost, User
+
+#: a Mandant's short name: also the folder of its search index and its name on the wire to the
+#: search machine, so it begins with a letter or digit (never "-x", "_x", "." or "..")
+SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 
 
 def _require_operator(by: User | None) -> None:
@@ -18,6 +24,13 @@ def mandant_create(
 ) -> Mandant:
     """Create a Mandant with its host names and an empty audit chain. ``by=None`` is the CLI."""
     _require_operator(by)
+    if not SLUG.fullmatch(slug):
+        raise ServiceError(
+            _(
+                "The short name must begin with a lower-case letter or digit and have only "
+                "lower-case letters, digits, - and _ (at most 63)."
+            )
+        )
     hosts = [host.strip().lower() for host in hosts]
     try:
         return _do_mandant_create(slug=slug, name=name, hosts=hosts, is_default=is_default, by=by)
