@@ -38,12 +38,17 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=15)
 
 
+def _free(now: datetime) -> Q:
+    """Nobody holds the Eingang: no lease, or one that ran out."""
+    return Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+
+
 def claim(eingang_id: int, *, held_until: datetime | None = None) -> bool:
     """Take the Eingang for this run (a fresh lease of :data:`LEASE`), unless another run holds
     it or it is finished. ``held_until``: the lease this run's task took (:func:`claim_all`);
     an Eingang still under exactly that lease is this run's own, however soon it runs out."""
     now = timezone.now()
-    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    free = _free(now)
     if held_until is not None:
         free |= Q(lease_until=held_until)
     return bool(
@@ -58,9 +63,9 @@ def claim_all(eingang_ids: Sequence[int]) -> tuple[frozenset[int], datetime]:
     ids taken and the end of their lease (pass it to :func:`process` as ``held_until``)."""
     now = timezone.now()
     until = now + LEASE
-    Eingang.objects.filter(pk__in=eingang_ids, status__in=OFFENE_STATUS).filter(
-        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-    ).update(lease_until=until)
+    Eingang.objects.filter(pk__in=eingang_ids, status__in=OFFENE_STATUS).filter(_free(now)).update(
+        lease_until=until
+    )
     taken = Eingang.objects.filter(pk__in=eingang_ids, lease_until=until)
     return frozenset(taken.values_list("pk", flat=True)), until
 
@@ -70,18 +75,22 @@ class LeaseLost(Exception):
     taken the Eingang: this one writes nothing more."""
 
 
+def _update_held(eingang: Eingang, **fields: object) -> None:
+    """Update the Eingang's row only while the lease is still this run's, else
+    :class:`LeaseLost`: a run that stalled past it must not set a finished Eingang back."""
+    if not Eingang.objects.filter(pk=eingang.pk, lease_until=eingang.lease_until).update(
+        **fields, updated_at=timezone.now()
+    ):
+        raise LeaseLost
+
+
 def _begin(eingang: Eingang, schritt: str) -> None:
-    """Write the step's start and renew the lease — only while the lease is still this run's
-    (a conditional UPDATE), so a run that stalled past it cannot set a finished Eingang back."""
-    now = timezone.now()
+    """Write the step's start and renew the lease."""
     status = eingang.status
     if status == EingangStatus.GEPRUEFT:
         status = EingangStatus.IN_BEARBEITUNG
-    renewed = now + LEASE
-    if not Eingang.objects.filter(pk=eingang.pk, lease_until=eingang.lease_until).update(
-        schritt=schritt, status=status, lease_until=renewed, updated_at=now
-    ):
-        raise LeaseLost
+    renewed = timezone.now() + LEASE
+    _update_held(eingang, schritt=schritt, status=status, lease_until=renewed)
     eingang.schritt, eingang.status, eingang.lease_until = schritt, status, renewed
 
 
@@ -252,7 +261,7 @@ QUICK_STEPS = [step for step in STEPS if step[0] not in SHOWN_WHILE_RUNNING]
 
 def _process(eingang_id: int, held_until: datetime | None) -> str:
     if not claim(eingang_id, held_until=held_until):
-        return Eingang.objects.filter(pk=eingang_id).values_list("status", flat=True).first() or ""
+        return _status_of(eingang_id)
     # Read once: this run holds the lease, so only its own steps change the row, and each step
     # keeps the fields it writes current on this object too.
     eingang = Eingang.objects.select_related("mandant", "original", "pdf", "archiv").get(
@@ -264,8 +273,13 @@ def _process(eingang_id: int, held_until: datetime | None) -> str:
                 _run(eingang, QUICK_STEPS)
     except LeaseLost:
         logger.warning("posteingang: run of Eingang %s lost its lease; it stops", eingang_id)
-        return Eingang.objects.filter(pk=eingang_id).values_list("status", flat=True).first() or ""
+        return _status_of(eingang_id)
     return eingang.status  # each step keeps it current (the lease keeps other runs out)
+
+
+def _status_of(eingang_id: int) -> str:
+    """The state another run left (or ``""`` for an Eingang that is gone)."""
+    return Eingang.objects.filter(pk=eingang_id).values_list("status", flat=True).first() or ""
 
 
 def _run(eingang: Eingang, steps: list[Step]) -> bool:
@@ -298,14 +312,13 @@ def _run(eingang: Eingang, steps: list[Step]) -> bool:
 def _klaerung(eingang: Eingang, schritt: str, reason: str) -> str:
     """Record the failure — unless the lease is no longer this run's: another run may have
     finished the Eingang meanwhile, and a stalled run's failure must not undo that."""
-    if not Eingang.objects.filter(pk=eingang.pk, lease_until=eingang.lease_until).update(
+    _update_held(
+        eingang,
         status=EingangStatus.KLAERUNG,
         schritt=schritt,
         grund=reason[:500],
         lease_until=None,
-        updated_at=timezone.now(),
-    ):
-        raise LeaseLost
+    )
     return EingangStatus.KLAERUNG
 
 
